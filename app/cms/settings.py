@@ -1,0 +1,320 @@
+"""Settings of the bundled Wagtail site: production only, configured from the
+environment alone (12-factor). Every variable is documented in app/README.md.
+
+There is no DEBUG mode and no development settings module: the local run and the
+tests use exactly these settings, with DJANGO_HTTPS=false for plain HTTP.
+"""
+
+import json
+import os
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from cms import runtime
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASE_DIR = PROJECT_DIR  # app/: manage.py, runtime-defaults.json
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_bool(name, default):
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
+
+
+# --- Core -----------------------------------------------------------------------
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY.strip():
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set. Refusing to start without a secret key: set "
+        "DJANGO_SECRET_KEY to a long random string (50+ characters)."
+    )
+
+DEBUG = False
+
+# Hosts: App Runner's regional domain (e.g. ".eu-west-3.awsapprunner.com") and the
+# custom domain. /healthz answers before host validation (see cms.health), so
+# App Runner's health checker, which calls the instance IP, needs no entry here.
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# --- HTTPS ------------------------------------------------------------------------
+# App Runner terminates TLS and forwards the scheme in X-Forwarded-Proto.
+# DJANGO_HTTPS=false (local run, tests over plain HTTP) turns off the redirect,
+# secure cookies and HSTS; the production default is secure.
+HTTPS = env_bool("DJANGO_HTTPS", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views override this to SAMEORIGIN themselves
+SESSION_COOKIE_HTTPONLY = True
+
+# --- Applications -------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "home",
+    "search",
+    "cms",  # management commands: startup
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
+    "storages",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    # First: answers /healthz before host validation, HTTPS redirect or any DB use.
+    "cms.health.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "cms.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],  # cms/templates is found as an app template dir
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "cms.wsgi.application"
+
+# --- Database -------------------------------------------------------------------------
+# DATABASE_SECRET: the Secrets Manager JSON of an RDS-generated secret, injected by
+# App Runner. DATABASE_URL: postgres://user:pass@host:port/name (local run, tests).
+
+
+def _database_params():
+    secret = os.environ.get("DATABASE_SECRET", "").strip()
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if secret:
+        try:
+            data = json.loads(secret)
+        except ValueError:
+            raise ImproperlyConfigured("DATABASE_SECRET is not valid JSON") from None
+        missing = [k for k in ("username", "password", "host") if not data.get(k)]
+        if missing:
+            raise ImproperlyConfigured(f"DATABASE_SECRET lacks {', '.join(missing)}")
+        return {
+            "NAME": data.get("dbname") or os.environ.get("DATABASE_NAME", "wagtail"),
+            "USER": data["username"],
+            "PASSWORD": data["password"],
+            "HOST": data["host"],
+            "PORT": str(data.get("port") or 5432),
+        }
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgres", "postgresql"):
+            raise ImproperlyConfigured("DATABASE_URL must start with postgres:// or postgresql://")
+        return {
+            "NAME": unquote(parts.path.lstrip("/")) or os.environ.get("DATABASE_NAME", "wagtail"),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": unquote(parts.hostname or ""),
+            "PORT": str(parts.port or 5432),
+        }
+    return None
+
+
+DATABASE_CONNECT_TIMEOUT = runtime.get_int("DATABASE_CONNECT_TIMEOUT")
+DATABASE_POOL_MAX_SIZE = runtime.get_int("DATABASE_POOL_MAX_SIZE")
+DATABASE_POOL_MAX_IDLE = runtime.get_int("DATABASE_POOL_MAX_IDLE")
+
+_db = _database_params()
+if _db is None:
+    # No database configured (e.g. collectstatic at image build): Django's dummy
+    # backend raises a clear error on first use. bin/start refuses to start.
+    DATABASES = {}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            **_db,
+            # Pooled connections are returned to the pool at the end of each
+            # request; persistent connections (CONN_MAX_AGE) are not allowed with a pool.
+            "CONN_MAX_AGE": 0,
+            # With a pool, Django turns this into the pool's
+            # check=ConnectionPool.check_connection: a connection the server closed
+            # (idle_session_timeout, failover) is detected and replaced before use
+            # instead of surfacing as a 500.
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {
+                # Aurora Serverless v2 resumes from pause in ~15 s (~30 s after a day):
+                # a connection attempt must wait for it.
+                "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+                "application_name": os.environ.get("DATABASE_APPLICATION_NAME", "wagtail"),
+                "pool": {
+                    # Zero connections kept open when idle, so Aurora can pause.
+                    "min_size": 0,
+                    # Bounded per process: per instance = WEB_CONCURRENCY x this.
+                    "max_size": DATABASE_POOL_MAX_SIZE,
+                    # psycopg_pool closes ONE idle connection per max_idle period, so a
+                    # full pool is empty at most (max_size + 1) x max_idle seconds
+                    # after the last request.
+                    "max_idle": DATABASE_POOL_MAX_IDLE,
+                    # Waiting for a connection covers a full connect attempt (resume).
+                    "timeout": DATABASE_CONNECT_TIMEOUT + 10,
+                    "name": "django",
+                },
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (collected at image build, served by WhiteNoise) ----------------------
+
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
+STATIC_ROOT = os.environ.get("DJANGO_STATIC_ROOT", os.path.join(BASE_DIR, "staticfiles"))
+STATIC_URL = "/static/"
+
+# --- Media: private S3 bucket with presigned URLs, or local disk ---------------------
+
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+MEDIA_URL = "/media/"
+MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", os.path.join(BASE_DIR, "media"))
+
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig
+
+    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or os.environ.get("AWS_REGION") or None,
+            "endpoint_url": _endpoint,
+            # The bucket is private and blocks ACLs: no ACL header on upload.
+            "default_acl": None,
+            # Every media URL is a presigned GET URL.
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            # Emulators listen on one host:port, so they need path-style addressing.
+            "addressing_style": "path" if _endpoint else "virtual",
+            # Fail fast instead of hanging when S3 is unreachable.
+            "client_config": _BotoConfig(
+                connect_timeout=5,
+                read_timeout=60,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+    # Documents are served by redirecting to their presigned URL.
+    WAGTAILDOCS_SERVE_METHOD = "redirect"
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Email: no outbound network by default (VPC without NAT) -------------------------
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- Logging: everything to stdout/stderr (App Runner ships it to CloudWatch) ----------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "psycopg.pool": {"level": os.environ.get("DATABASE_POOL_LOG_LEVEL", "WARNING")},
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        "s3transfer": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}
+
+# --- Wagtail ---------------------------------------------------------------------------
+
+WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "cms")
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+
+def _default_admin_base_url():
+    for origin in CSRF_TRUSTED_ORIGINS:
+        if "*" not in origin:
+            return origin
+    return "http://localhost"
+
+
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "").strip() or _default_admin_base_url()
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+
+# /readyz: how long the database check waits for a pooled connection.
+READYZ_DATABASE_TIMEOUT = float(os.environ.get("READYZ_DATABASE_TIMEOUT", "5"))
