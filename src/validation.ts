@@ -1,0 +1,34 @@
+import { Token } from 'aws-cdk-lib';
+
+/**
+ * Fails synth when a number lies outside [min, max]; tokens are left for CloudFormation to check.
+ * The message names the prop, the allowed range and the value given.
+ */
+export function checkRange(prop: string, value: number | undefined, min: number, max: number, unit = ''): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${prop} must be between ${min} and ${max}${unit} (inclusive); got ${value}${unit}`);
+  }
+}
+
+/** Fails synth when a number is not a whole number. */
+export function checkInteger(prop: string, value: number | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (!Number.isInteger(value)) {
+    throw new Error(`${prop} must be a whole number; got ${value}`);
+  }
+}
+
+/** Fails synth when `value` is smaller than `lowerBound` (both resolved). */
+export function checkNotBelow(prop: string, value: number, lowerProp: string, lowerBound: number): void {
+  if (Token.isUnresolved(value) || Token.isUnresolved(lowerBound)) {
+    return;
+  }
+  if (value < lowerBound) {
+    throw new Error(`${prop} (${value}) must be greater than or equal to ${lowerProp} (${lowerBound})`);
+  }
+}
