@@ -1,0 +1,105 @@
+import { App, Duration, Lazy } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { WagtailScaleToZeroProps } from '../src';
+import { stackWith } from './fixtures/stacks';
+
+function synth(props: WagtailScaleToZeroProps) {
+  return stackWith(props, new App());
+}
+
+describe.each([
+  ['scaling.minInstances', (v: number) => ({ scaling: { minInstances: v, maxInstances: 25 } }), 1, 25],
+  ['scaling.maxInstances', (v: number) => ({ scaling: { maxInstances: v } }), 1, 25],
+  ['scaling.maxConcurrency', (v: number) => ({ scaling: { maxConcurrency: v } }), 1, 200],
+  ['database.minCapacity', (v: number) => ({ database: { minCapacity: v, maxCapacity: 256 } }), 0, 256],
+  ['database.maxCapacity', (v: number) => ({ database: { maxCapacity: v, minCapacity: 0.5 }, scaling: { maxInstances: 5 } }), 1, 256],
+  ['healthCheck.healthyThreshold', (v: number) => ({ healthCheck: { healthyThreshold: v } }), 1, 20],
+  ['healthCheck.unhealthyThreshold', (v: number) => ({ healthCheck: { unhealthyThreshold: v } }), 1, 20],
+  ['healthCheck.interval', (v: number) => ({ healthCheck: { interval: Duration.seconds(v) } }), 1, 20],
+  ['healthCheck.timeout', (v: number) => ({ healthCheck: { timeout: Duration.seconds(v) } }), 1, 20],
+  ['imagesToKeep', (v: number) => ({ imagesToKeep: v }), 1, 1000],
+] as Array<[string, (v: number) => WagtailScaleToZeroProps, number, number]>)('%s', (prop, props, min, max) => {
+  test(`accepts ${min} and ${max}`, () => {
+    expect(() => synth(props(min))).not.toThrow();
+    expect(() => synth(props(max))).not.toThrow();
+  });
+
+  test(`refuses the values just outside ${min}-${max}, naming the prop, the range and the value`, () => {
+    const step = prop.startsWith('database.') ? 0.5 : 1;
+    const below = min - step;
+    const above = max + step;
+    expect(() => synth(props(below))).toThrow(new RegExp(`${prop.replace('.', '\\.')} must be between ${min} and ${max}.*got ${below}`));
+    expect(() => synth(props(above))).toThrow(new RegExp(`${prop.replace('.', '\\.')} must be between ${min} and ${max}.*got ${above}`));
+  });
+});
+
+test('instance counts must be whole numbers', () => {
+  expect(() => synth({ scaling: { maxInstances: 2.5 } })).toThrow(/scaling\.maxInstances must be a whole number; got 2\.5/);
+});
+
+test('scaling.maxInstances must not be below scaling.minInstances', () => {
+  expect(() => synth({ scaling: { minInstances: 5, maxInstances: 4 } })).toThrow(/scaling\.maxInstances \(4\) must be greater than or equal to scaling\.minInstances \(5\)/);
+  expect(() => synth({ scaling: { minInstances: 5, maxInstances: 5 } })).not.toThrow();
+});
+
+test('capacities go in steps of 0.5 ACU', () => {
+  expect(() => synth({ database: { maxCapacity: 4.25 } })).toThrow(/database\.maxCapacity must be a multiple of 0\.5 ACU; got 4\.25/);
+  expect(() => synth({ database: { minCapacity: 0.5, maxCapacity: 4.5 } })).not.toThrow();
+});
+
+test('database.maxCapacity must not be below database.minCapacity', () => {
+  expect(() => synth({ database: { minCapacity: 8, maxCapacity: 4 } })).toThrow(/database\.maxCapacity \(4\) must be greater than or equal to database\.minCapacity \(8\)/);
+});
+
+describe('database.autoPause', () => {
+  test('accepts 300 and 86,400 seconds', () => {
+    for (const seconds of [300, 86400]) {
+      const { stack } = synth({ database: { autoPause: Duration.seconds(seconds) } });
+      Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBCluster', { ServerlessV2ScalingConfiguration: { SecondsUntilAutoPause: seconds } });
+    }
+  });
+
+  test('refuses 299 and 86,401 seconds', () => {
+    expect(() => synth({ database: { autoPause: Duration.seconds(299) } })).toThrow(/database\.autoPause must be between 300 and 86400 s.*got 299 s/);
+    expect(() => synth({ database: { autoPause: Duration.seconds(86401) } })).toThrow(/database\.autoPause must be between 300 and 86400 s.*got 86401 s/);
+  });
+
+  test('only means something at minimum capacity 0, and says so', () => {
+    expect(() => synth({ database: { minCapacity: 0.5, autoPause: Duration.minutes(10) } })).toThrow(/database\.autoPause only applies when database\.minCapacity is 0.*got minCapacity 0\.5/);
+  });
+
+  test('is left out when the database cannot pause', () => {
+    const { stack } = synth({ database: { minCapacity: 0.5 } });
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBCluster', { ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 } });
+    const cluster = Object.values(Template.fromStack(stack).findResources('AWS::RDS::DBCluster'))[0];
+    expect(cluster.Properties.ServerlessV2ScalingConfiguration.SecondsUntilAutoPause).toBeUndefined();
+  });
+});
+
+test('database.backupRetention must be 1-35 days', () => {
+  expect(() => synth({ database: { backupRetention: Duration.days(36) } })).toThrow(/database\.backupRetention must be between 1 and 35 days.*got 36 days/);
+  expect(() => synth({ database: { backupRetention: Duration.days(35) } })).not.toThrow();
+});
+
+describe('cpu and memory', () => {
+  test.each([
+    ['0.25 vCPU', '0.5 GB'], ['0.25 vCPU', '1 GB'], ['0.5 vCPU', '1 GB'], ['1 vCPU', '2 GB'], ['1 vCPU', '3 GB'], ['1 vCPU', '4 GB'],
+    ['2 vCPU', '4 GB'], ['2 vCPU', '6 GB'], ['4 vCPU', '8 GB'], ['4 vCPU', '10 GB'], ['4 vCPU', '12 GB'],
+  ])('accepts %s / %s', (cpu, memory) => {
+    const { stack } = synth({ cpu, memory });
+    Template.fromStack(stack).hasResourceProperties('AWS::AppRunner::Service', { InstanceConfiguration: { Cpu: cpu, Memory: memory } });
+  });
+
+  test.each([['0.5 vCPU', '2 GB'], ['1 vCPU', '1 GB'], ['4 vCPU', '4 GB'], ['3 vCPU', '6 GB'], ['1024', '2048']])('refuses %s / %s, listing the allowed pairs', (cpu, memory) => {
+    expect(() => synth({ cpu, memory })).toThrow(new RegExp(`cpu / memory must be one of App Runner's instance sizes \\(0\\.25 vCPU / 0\\.5 GB, .*4 vCPU / 12 GB\\); got ${cpu} / ${memory}`));
+  });
+});
+
+test('environment may not override what the construct sets', () => {
+  expect(() => synth({ environment: { DJANGO_SECRET_KEY: 'x', WEB_CONCURRENCY: '9' } })).toThrow(/environment may not set DJANGO_SECRET_KEY, WEB_CONCURRENCY: the construct sets these itself/);
+});
+
+test('unresolved tokens are left for deploy time', () => {
+  const token = Lazy.number({ produce: () => 30 });
+  expect(() => synth({ scaling: { maxInstances: token, maxConcurrency: token } })).not.toThrow();
+});

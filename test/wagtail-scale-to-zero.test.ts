@@ -1,0 +1,275 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, cx_api as cxapi } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { customizedStack, defaultStack } from './fixtures/stacks';
+
+function envVar(name: string, value: unknown) {
+  return Match.arrayWith([{ Name: name, Value: value }]);
+}
+
+describe('default stack', () => {
+  const template = Template.fromStack(defaultStack(new App()));
+
+  test('a VPC in 2 AZs with isolated subnets only, no NAT, no internet gateway', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::Subnet', 2);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourcePropertiesCountIs('AWS::EC2::Subnet', { MapPublicIpOnLaunch: true }, 0);
+    const azs = Object.values(template.findResources('AWS::EC2::Subnet')).map((s) => JSON.stringify(s.Properties.AvailabilityZone));
+    expect(new Set(azs).size).toBe(2);
+  });
+
+  test('an S3 gateway endpoint on both subnets route tables', () => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])] }),
+      RouteTableIds: Match.arrayWith([
+        { Ref: Match.stringLikeRegexp('IsolatedSubnet1RouteTable') },
+        { Ref: Match.stringLikeRegexp('IsolatedSubnet2RouteTable') },
+      ]),
+    });
+  });
+
+  test('Aurora PostgreSQL Serverless v2, 0-4 ACU, pauses after 300 s, encrypted, snapshot on removal', () => {
+    template.hasResource('AWS::RDS::DBCluster', {
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+      Properties: Match.objectLike({
+        Engine: 'aurora-postgresql',
+        EngineVersion: '17.7',
+        StorageEncrypted: true,
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 300 },
+        MasterUserPassword: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      }),
+    });
+    template.resourceCountIs('AWS::RDS::DBInstance', 1);
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceClass: 'db.serverless',
+      PubliclyAccessible: false,
+      EnablePerformanceInsights: false,
+    });
+  });
+
+  test('a cluster parameter group closes idle sessions before the database would pause', () => {
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Family: 'aurora-postgresql17',
+      Parameters: { 'idle_session_timeout': '120000', 'rds.force_ssl': '1' },
+    });
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      DBClusterParameterGroupName: { Ref: Match.stringLikeRegexp('DatabaseParameters') },
+    });
+  });
+
+  test('the database accepts 5432 only from the VPC connector security group', () => {
+    const ingress = template.findResources('AWS::EC2::SecurityGroupIngress');
+    const rules = Object.values(ingress).map((r) => r.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432 });
+    expect(JSON.stringify(rules[0].SourceSecurityGroupId)).toMatch(/ConnectorSecurityGroup/);
+    expect(JSON.stringify(rules[0].GroupId)).toMatch(/DatabaseSecurityGroup/);
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.anyValue() }, 0);
+  });
+
+  test('the media bucket is private, TLS only, encrypted, CORS for GET, retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com'] })] },
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('an ECR repository that scans on push and keeps the last 10 images, retained', () => {
+    template.hasResource('AWS::ECR::Repository', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        ImageScanningConfiguration: { ScanOnPush: true },
+        LifecyclePolicy: { LifecyclePolicyText: Match.serializedJson(Match.objectLike({ rules: [Match.objectLike({ selection: Match.objectLike({ countType: 'imageCountMoreThan', countNumber: 10 }) })] })) },
+      }),
+    });
+  });
+
+  test('the bundled image is copied into the repository under the tracked tag before the service exists', () => {
+    const copies = template.findResources('Custom::CDKECRDeployment');
+    const [copyId, copy] = Object.entries(copies)[0];
+    expect(Object.keys(copies)).toHaveLength(1);
+    expect(JSON.stringify(copy.Properties.DestImageURI)).toMatch(/:latest"/);
+    expect(JSON.stringify(copy.Properties.SrcImageURI)).toMatch(/cdk-hnb659fds-container-assets/);
+    const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
+    expect(service.DependsOn).toEqual(expect.arrayContaining([copyId]));
+    expect(JSON.stringify(service.Properties.SourceConfiguration.ImageRepository.ImageIdentifier)).toMatch(/:latest"/);
+  });
+
+  test('the image asset is built for linux/amd64 from the bundled app', () => {
+    const app = new App();
+    defaultStack(app);
+    const assembly = app.synth();
+    const manifest = assembly.artifacts.find((a) => a instanceof cxapi.AssetManifestArtifact) as cxapi.AssetManifestArtifact;
+    const images = Object.values(JSON.parse(fs.readFileSync(manifest.file, 'utf-8')).dockerImages) as any[];
+    expect(images).toHaveLength(1);
+    expect(images[0].source.platform).toBe('linux/amd64');
+    const staged = path.join(assembly.directory, images[0].source.directory);
+    expect(fs.readFileSync(path.join(staged, 'Dockerfile'), 'utf-8')).toEqual(fs.readFileSync(path.join(__dirname, '..', 'app', 'Dockerfile'), 'utf-8'));
+    expect(fs.existsSync(path.join(staged, 'manage.py'))).toBe(true);
+  });
+
+  test('App Runner: VPC egress through a connector without a fixed name, auto deploys, health check on /healthz', () => {
+    template.hasResourceProperties('AWS::AppRunner::VpcConnector', {
+      VpcConnectorName: Match.absent(),
+      Subnets: Match.arrayWith([{ Ref: Match.stringLikeRegexp('IsolatedSubnet1') }, { Ref: Match.stringLikeRegexp('IsolatedSubnet2') }]),
+    });
+    template.hasResourceProperties('AWS::AppRunner::Service', {
+      ServiceName: Match.absent(),
+      NetworkConfiguration: { EgressConfiguration: { EgressType: 'VPC', VpcConnectorArn: Match.anyValue() }, IngressConfiguration: { IsPubliclyAccessible: true } },
+      SourceConfiguration: Match.objectLike({ AutoDeploymentsEnabled: true, ImageRepository: Match.objectLike({ ImageRepositoryType: 'ECR' }) }),
+      HealthCheckConfiguration: { Protocol: 'HTTP', Path: '/healthz', Interval: 10, Timeout: 5, HealthyThreshold: 1, UnhealthyThreshold: 10 },
+      InstanceConfiguration: Match.objectLike({ Cpu: '0.5 vCPU', Memory: '1 GB' }),
+    });
+  });
+
+  test('auto scaling 1 / 25 / 100', () => {
+    template.hasResourceProperties('AWS::AppRunner::AutoScalingConfiguration', { MinSize: 1, MaxSize: 25, MaxConcurrency: 100, AutoScalingConfigurationName: Match.absent() });
+  });
+
+  test('secrets are injected as runtime secrets, never as plain values', () => {
+    const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
+    const config = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration;
+    const secretNames = config.RuntimeEnvironmentSecrets.map((s: any) => s.Name).sort();
+    expect(secretNames).toEqual(['DATABASE_SECRET', 'DJANGO_SECRET_KEY', 'DJANGO_SUPERUSER_PASSWORD']);
+    const plainNames = config.RuntimeEnvironmentVariables.map((v: any) => v.Name);
+    expect(plainNames).not.toEqual(expect.arrayContaining(['DJANGO_SECRET_KEY']));
+    expect(plainNames.filter((n: string) => /PASSWORD|SECRET/.test(n))).toEqual([]);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+  });
+
+  test('plain variables: bucket, region, hosts and CSRF origins of the region App Runner domain, runtime numbers', () => {
+    const vars = (name: string, value: unknown) => template.hasResourceProperties('AWS::AppRunner::Service', {
+      SourceConfiguration: { ImageRepository: { ImageConfiguration: { RuntimeEnvironmentVariables: envVar(name, value) } } },
+    });
+    vars('AWS_STORAGE_BUCKET_NAME', { Ref: Match.stringLikeRegexp('MediaBucket') });
+    vars('AWS_S3_REGION_NAME', 'eu-west-3');
+    vars('DJANGO_ALLOWED_HOSTS', '.eu-west-3.awsapprunner.com');
+    vars('DJANGO_CSRF_TRUSTED_ORIGINS', 'https://*.eu-west-3.awsapprunner.com');
+    vars('WEB_CONCURRENCY', '2');
+    vars('DATABASE_POOL_MAX_SIZE', '4');
+    vars('DATABASE_CONNECT_TIMEOUT', '30');
+    vars('PORT', '8000');
+  });
+
+  test('the access role can only pull from its repository', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'build.apprunner.amazonaws.com' } })] },
+    });
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('AccessRole'))!;
+    const statements = policy.Properties.PolicyDocument.Statement;
+    for (const statement of statements) {
+      if (statement.Resource === '*') {
+        expect(statement.Action).toBe('ecr:GetAuthorizationToken');
+      } else {
+        expect(JSON.stringify(statement.Resource)).toMatch(/Repository/);
+      }
+    }
+    expect(JSON.stringify(statements)).toMatch(/ecr:BatchGetImage/);
+    expect(JSON.stringify(statements)).toMatch(/ecr:DescribeImages/);
+  });
+
+  test('the instance role reads and writes only the media bucket and reads only its own secrets', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('InstanceRole'))!;
+    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    const resources = statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r: unknown) => JSON.stringify(r)));
+    for (const resource of resources) {
+      expect(resource).toMatch(/MediaBucket|DatabaseSecret|DjangoSecretKey|AdminPassword/);
+    }
+    expect(resources.filter((r) => /Secret|AdminPassword/.test(r))).toHaveLength(3);
+    const actions = statements.flatMap((s) => s.Action);
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket']));
+    expect(actions.filter((a: string) => a.startsWith('secretsmanager:'))).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
+  });
+
+  test('log retention of one month on the service application and service log groups', () => {
+    template.resourceCountIs('Custom::LogRetention', 2);
+    for (const kind of ['application', 'service']) {
+      template.hasResourceProperties('Custom::LogRetention', {
+        RetentionInDays: 30,
+        LogGroupName: { 'Fn::Join': ['/', ['/aws/apprunner', Match.anyValue(), { 'Fn::GetAtt': [Match.stringLikeRegexp('Service'), 'ServiceId'] }, kind]] },
+      });
+    }
+  });
+
+  test('outputs the service URL and the admin secret ARN', () => {
+    const outputs = template.findOutputs('*');
+    const byDescription = Object.values(outputs).map((o) => [o.Description, JSON.stringify(o.Value)]);
+    expect(byDescription).toEqual(expect.arrayContaining([
+      ['URL of the Wagtail CMS', expect.stringMatching(/https:\/\/.*ServiceUrl/)],
+      [expect.stringMatching(/password of the Wagtail administrator "admin"/), expect.stringMatching(/AdminPassword/)],
+    ]));
+  });
+});
+
+describe('stack with every prop set', () => {
+  const template = Template.fromStack(customizedStack(new App()));
+
+  test('uses the given VPC: no new VPC, S3 endpoint on its private subnets, connector in them', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::FlowLog', 0);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcId: { Ref: Match.stringLikeRegexp('ExistingVpc') },
+      RouteTableIds: [{ Ref: Match.stringLikeRegexp('ExistingVpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('ExistingVpcPrivateSubnet2') }],
+    });
+    template.hasResourceProperties('AWS::AppRunner::VpcConnector', {
+      Subnets: [{ Ref: Match.stringLikeRegexp('ExistingVpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('ExistingVpcPrivateSubnet2') }],
+    });
+  });
+
+  test('scaling, size, health check and database values are the ones given', () => {
+    template.hasResourceProperties('AWS::AppRunner::AutoScalingConfiguration', { MinSize: 2, MaxSize: 10, MaxConcurrency: 50 });
+    template.hasResourceProperties('AWS::AppRunner::Service', {
+      InstanceConfiguration: Match.objectLike({ Cpu: '1 vCPU', Memory: '2 GB' }),
+      HealthCheckConfiguration: { Protocol: 'HTTP', Path: '/healthz', Interval: 5, Timeout: 3, HealthyThreshold: 2, UnhealthyThreshold: 4 },
+    });
+    template.hasResource('AWS::RDS::DBCluster', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        DatabaseName: 'cms',
+        BackupRetentionPeriod: 14,
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 8, SecondsUntilAutoPause: 1800 },
+      }),
+    });
+  });
+
+  test('removal policies destroy media and images with the stack', () => {
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+    template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ EmptyOnDelete: true }) });
+  });
+
+  test('custom domain, admin, environment, tag and retention reach the service', () => {
+    const config = { SourceConfiguration: { ImageRepository: { ImageConfiguration: { RuntimeEnvironmentVariables: Match.arrayWith([
+      { Name: 'WAGTAIL_SITE_NAME', Value: 'Branch preview' },
+      { Name: 'DATABASE_NAME', Value: 'cms' },
+      { Name: 'DJANGO_ALLOWED_HOSTS', Value: '.eu-west-3.awsapprunner.com,cms.example.com' },
+      { Name: 'DJANGO_CSRF_TRUSTED_ORIGINS', Value: 'https://*.eu-west-3.awsapprunner.com,https://cms.example.com' },
+      { Name: 'DJANGO_SUPERUSER_USERNAME', Value: 'editor' },
+      { Name: 'DJANGO_SUPERUSER_EMAIL', Value: 'editor@example.com' },
+    ]) } } } };
+    template.hasResourceProperties('AWS::AppRunner::Service', config);
+    const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
+    expect(JSON.stringify(service.Properties.SourceConfiguration.ImageRepository.ImageIdentifier)).toMatch(/:stable"/);
+    template.hasResourceProperties('Custom::LogRetention', { RetentionInDays: 7 });
+    template.hasResourceProperties('AWS::ECR::Repository', {
+      LifecyclePolicy: { LifecyclePolicyText: Match.serializedJson(Match.objectLike({ rules: [Match.objectLike({ selection: Match.objectLike({ countNumber: 3 }) })] })) },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com', 'https://cms.example.com'] })] },
+    });
+  });
+});
