@@ -1,0 +1,28 @@
+// An existing VPC (with a NAT gateway and its own private subnets) and non-default scaling and database props.
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { WagtailScaleToZero } from '../src';
+import { APP_RUNNER_REGIONS } from './app-runner-regions';
+import { assertDeploymentWorks } from './assertions';
+
+const app = new App();
+const stack = new Stack(app, 'WagtailScaleToZeroExistingVpc');
+const vpc = new ec2.Vpc(stack, 'ExistingVpc', { maxAzs: 2, natGateways: 1 });
+const cms = new WagtailScaleToZero(stack, 'Cms', {
+  vpc,
+  scaling: { minInstances: 1, maxInstances: 3, maxConcurrency: 50 },
+  database: { minCapacity: 0, maxCapacity: 2, autoPause: Duration.minutes(10), removalPolicy: RemovalPolicy.DESTROY },
+  mediaRemovalPolicy: RemovalPolicy.DESTROY,
+  repositoryRemovalPolicy: RemovalPolicy.DESTROY,
+});
+
+const integ = new IntegTest(app, 'ExistingVpcStack', {
+  testCases: [stack],
+  regions: APP_RUNNER_REGIONS,
+  diffAssets: false,
+  cdkCommandOptions: { destroy: { args: { force: true } } },
+});
+assertDeploymentWorks(integ, cms, {
+  minInstances: 1, maxInstances: 3, maxConcurrency: 50, minCapacity: 0, maxCapacity: 2, secondsUntilAutoPause: 600,
+});
