@@ -255,11 +255,13 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
             "file_overwrite": False,
-            "signature_version": "s3v4",
-            # Emulators listen on one host:port, so they need path-style addressing.
-            "addressing_style": "path" if _endpoint else "virtual",
-            # Fail fast instead of hanging when S3 is unreachable.
+            # Fail fast instead of hanging when S3 is unreachable. (A client_config
+            # replaces django-storages' own signature/addressing options, so they are
+            # set here.)
             "client_config": _BotoConfig(
+                signature_version="s3v4",
+                # Emulators listen on one host:port, so they need path-style addressing.
+                s3={"addressing_style": "path" if _endpoint else "virtual"},
                 connect_timeout=5,
                 read_timeout=60,
                 retries={"max_attempts": 3, "mode": "standard"},

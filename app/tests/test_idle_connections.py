@@ -1,0 +1,44 @@
+"""An idle app holds zero database connections (so Aurora can pause), and the
+next request after that succeeds."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from .conftest import app_env
+
+
+def test_idle_app_closes_all_connections_within_60s(pg, fresh_db, start_app, metrics):
+    app = start_app(app_env(pg.url(fresh_db)))
+    app.wait_healthy()
+
+    def hit(i):
+        path = ["/", "/readyz", "/admin/login/", "/search/?query=home"][i % 4]
+        return requests.get(app.base + path, timeout=60).status_code
+
+    peak_rss = 0
+    with ThreadPoolExecutor(16) as pool:
+        for _ in range(5):
+            statuses = list(pool.map(hit, range(64)))
+            assert set(statuses) == {200}, statuses
+            peak_rss = max(peak_rss, app.rss_kib())
+    metrics["rss_kib_master_plus_workers_after_load"] = peak_rss
+    busy = pg.app_connections(fresh_db)
+    metrics["db_connections_right_after_load"] = busy
+    assert busy > 0  # the pool really opened connections
+
+    stopped = time.monotonic()
+    counts = []
+    while True:
+        n = pg.app_connections(fresh_db)
+        elapsed = time.monotonic() - stopped
+        counts.append((round(elapsed, 1), n))
+        if n == 0:
+            break
+        assert elapsed < 60, f"still {n} connections after 60 s: {counts}"
+        time.sleep(1)
+    metrics["seconds_until_zero_db_connections"] = round(elapsed, 1)
+
+    assert requests.get(app.base + "/", timeout=60).status_code == 200
+    assert pg.app_connections(fresh_db) >= 1  # and it reconnected

@@ -1,0 +1,99 @@
+"""Settings come from the environment; a missing secret key is refused."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+from .support import APP_DIR
+
+
+def run(args, env_extra, cwd=APP_DIR):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_", "WEB_", "GUNICORN_", "PORT"))}
+    env.update(env_extra)
+    env["PYTHON"] = sys.executable
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_settings_refuse_missing_secret_key():
+    result = run([sys.executable, "manage.py", "check"], {})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_start_script_refuses_missing_secret_key():
+    result = run([str(APP_DIR / "bin/start")], {"DATABASE_URL": "postgres://u:p@127.0.0.1:1/x"})
+    assert result.returncode == 2
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_check_deploy_has_no_warnings_with_a_good_key():
+    result = run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": ".eu-west-3.awsapprunner.com,cms.example.com",
+            "DJANGO_CSRF_TRUSTED_ORIGINS": "https://*.eu-west-3.awsapprunner.com,https://cms.example.com",
+            "DATABASE_SECRET": json.dumps({"username": "u", "password": "p", "host": "db.example", "port": 5432,
+                                           "engine": "postgres", "dbClusterIdentifier": "c"}),
+            "AWS_STORAGE_BUCKET_NAME": "media",
+            "AWS_S3_REGION_NAME": "eu-west-3",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def settings_value(env, expr):
+    code = f"import django, json; django.setup(); from django.conf import settings; print(json.dumps({expr}, default=str))"
+    result = run([sys.executable, "-c", code], {"DJANGO_SETTINGS_MODULE": "cms.settings", "DJANGO_SECRET_KEY": "k" * 60, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_database_from_secret_and_pool_from_runtime_defaults():
+    with open(APP_DIR / "runtime-defaults.json") as f:
+        defaults = json.load(f)
+    secret = {"username": "wagtail", "password": "pw", "host": "h", "port": 5433, "engine": "postgres"}
+    db = settings_value({"DATABASE_SECRET": json.dumps(secret), "DATABASE_NAME": "cmsdb"}, "settings.DATABASES['default']")
+    assert (db["NAME"], db["USER"], db["HOST"], db["PORT"]) == ("cmsdb", "wagtail", "h", "5433")
+    pool = db["OPTIONS"]["pool"]
+    assert pool["min_size"] == 0
+    assert pool["max_size"] == defaults["databasePoolMaxSize"]
+    assert pool["max_idle"] == defaults["databasePoolMaxIdleSeconds"]
+    assert db["OPTIONS"]["connect_timeout"] == defaults["databaseConnectTimeoutSeconds"] >= 30
+    assert db["CONN_HEALTH_CHECKS"] is True and db["CONN_MAX_AGE"] == 0
+    # The environment wins over the JSON file.
+    db = settings_value({"DATABASE_URL": "postgres://a:b@c:5432/d", "DATABASE_POOL_MAX_SIZE": "7",
+                         "DATABASE_POOL_MAX_IDLE": "3", "DATABASE_CONNECT_TIMEOUT": "45"},
+                        "settings.DATABASES['default']")
+    assert db["OPTIONS"]["pool"]["max_size"] == 7 and db["OPTIONS"]["pool"]["max_idle"] == 3
+    assert db["OPTIONS"]["connect_timeout"] == 45
+
+
+def test_idle_pool_empties_well_before_aurora_pause():
+    """psycopg_pool closes one idle connection per max_idle period: a full pool is
+    empty after at most (max_size + 1) x max_idle seconds; that must be < 60 s, far
+    below Aurora's minimum auto-pause of 300 s."""
+    with open(APP_DIR / "runtime-defaults.json") as f:
+        d = json.load(f)
+    assert (d["databasePoolMaxSize"] + 1) * d["databasePoolMaxIdleSeconds"] <= 60
+
+
+def test_gunicorn_reads_env_then_runtime_defaults():
+    code = ("import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
+            "print(json.dumps({k: c[k] for k in ('bind', 'workers', 'threads', 'timeout')}))")
+    with open(APP_DIR / "runtime-defaults.json") as f:
+        d = json.load(f)
+    out = json.loads(run([sys.executable, "-c", code], {}).stdout)
+    assert out["bind"] == f"0.0.0.0:{d['port']}"
+    assert out["workers"] == d["webConcurrency"] and out["threads"] == d["threadsPerWorker"]
+    assert out["timeout"] > d["databaseConnectTimeoutSeconds"]
+    out = json.loads(run([sys.executable, "-c", code], {"PORT": "9001", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "2"}).stdout)
+    assert (out["bind"], out["workers"], out["threads"]) == ("0.0.0.0:9001", 3, 2)
+
+
+def test_https_is_the_default_and_can_be_switched_off_explicitly():
+    assert settings_value({}, "[settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS > 0]") == [True, True, True]
+    assert settings_value({"DJANGO_HTTPS": "false"}, "[settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE]") == [False, False]
