@@ -32,10 +32,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenGroupId: 'io.github.wagtail-scale-to-zero',
     mavenArtifactId: 'wagtail-scale-to-zero',
   },
-  gitignore: ['/.local/', '.venv*/', '/app/staticfiles/', '/test-output/', 'cdk.out/', '__pycache__/', '*.pyc'],
+  gitignore: ['/.local/', '.venv*/', '/app/staticfiles/', '/test-output/', 'cdk.out/', '__pycache__/', '*.pyc', '/.jsii.tabl.json', 'integ/**/asset.*/'],
   npmignoreEnabled: true,
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', 'projenrc', '.projenrc.ts'], projectService: false, tsconfigPath: './tsconfig.dev.json' },
   tsconfigDevFile: 'tsconfig.dev.json',
-  tsconfigDev: { compilerOptions: {}, include: ['integ/**/*.ts'] },
+  tsconfigDev: { compilerOptions: {}, include: ['integ/**/*.ts', '.projenrc.ts'] },
 });
 
 // The bundled Wagtail app ships in the npm package (WagtailImage.fromBundledApp builds it); its tests do not.
@@ -88,8 +89,13 @@ project.addTask('test:bindings', { description: 'Build the Python and Java packa
 project.addTask('bench', { description: 'Full benchmark against the origin configuration; writes docs/benchmarks.md', exec: 'node bench/run.mjs' });
 project.addTask('bench:smoke', { description: 'Short benchmark run for CI; writes test-output/', exec: 'node bench/run.mjs --smoke' });
 
+project.addTask('test:rosetta', {
+  description: 'Compile the README examples with jsii-rosetta (needs a compiled .jsii)',
+  exec: 'jsii-rosetta extract --strict',
+});
+
 const testAll = project.addTask('test:all', { description: 'Every test: unit, cdk-nag, cfn-lint, integ snapshots, app, image, browser, bindings, benchmark smoke' });
-for (const step of ['install:system', 'test', 'test:cfn-lint', 'integ:snapshot', 'test:app', 'test:image', 'test:browser', 'test:bindings', 'bench:smoke']) {
+for (const step of ['install:system', 'compile', 'docgen', 'test:rosetta', 'test', 'test:cfn-lint', 'integ:snapshot', 'test:app', 'test:image', 'test:browser', 'test:bindings', 'bench:smoke']) {
   testAll.spawn(project.tasks.tryFind(step)!);
 }
 

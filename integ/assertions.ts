@@ -1,5 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { Duration } from 'aws-cdk-lib';
 import { WagtailScaleToZero } from '../src';
 
 /** What the deployed stack must show; the values are the ones the stack asked for. */

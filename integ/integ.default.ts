@@ -1,6 +1,6 @@
 // The stack a user gets with no props but the removal policies an integ test needs to leave nothing behind.
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { WagtailScaleToZero } from '../src';
 import { APP_RUNNER_REGIONS } from './app-runner-regions';
 import { assertDeploymentWorks } from './assertions';

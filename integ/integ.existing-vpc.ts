@@ -1,7 +1,7 @@
 // An existing VPC (with a NAT gateway and its own private subnets) and non-default scaling and database props.
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { WagtailScaleToZero } from '../src';
 import { APP_RUNNER_REGIONS } from './app-runner-regions';
 import { assertDeploymentWorks } from './assertions';

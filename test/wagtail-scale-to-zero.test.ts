@@ -4,6 +4,11 @@ import { App, cx_api as cxapi } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { customizedStack, defaultStack } from './fixtures/stacks';
 
+function keepsLastImages(count: number) {
+  const rule = Match.objectLike({ selection: Match.objectLike({ countType: 'imageCountMoreThan', countNumber: count }) });
+  return { LifecyclePolicy: { LifecyclePolicyText: Match.serializedJson(Match.objectLike({ rules: [rule] })) } };
+}
+
 function envVar(name: string, value: unknown) {
   return Match.arrayWith([{ Name: name, Value: value }]);
 }
@@ -66,7 +71,9 @@ describe('default stack', () => {
     const ingress = template.findResources('AWS::EC2::SecurityGroupIngress');
     const rules = Object.values(ingress).map((r) => r.Properties);
     expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432 });
+    const databasePort = { 'Fn::GetAtt': [expect.stringMatching(/^CmsDatabase[0-9A-F]+$/), 'Endpoint.Port'] };
+    expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: databasePort, ToPort: databasePort });
+    template.hasResourceProperties('AWS::RDS::DBCluster', { Port: 5432 });
     expect(JSON.stringify(rules[0].SourceSecurityGroupId)).toMatch(/ConnectorSecurityGroup/);
     expect(JSON.stringify(rules[0].GroupId)).toMatch(/DatabaseSecurityGroup/);
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.anyValue() }, 0);
@@ -91,10 +98,7 @@ describe('default stack', () => {
   test('an ECR repository that scans on push and keeps the last 10 images, retained', () => {
     template.hasResource('AWS::ECR::Repository', {
       DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({
-        ImageScanningConfiguration: { ScanOnPush: true },
-        LifecyclePolicy: { LifecyclePolicyText: Match.serializedJson(Match.objectLike({ rules: [Match.objectLike({ selection: Match.objectLike({ countType: 'imageCountMoreThan', countNumber: 10 }) })] })) },
-      }),
+      Properties: Match.objectLike({ ImageScanningConfiguration: { ScanOnPush: true }, ...keepsLastImages(10) }),
     });
   });
 
@@ -102,8 +106,8 @@ describe('default stack', () => {
     const copies = template.findResources('Custom::CDKECRDeployment');
     const [copyId, copy] = Object.entries(copies)[0];
     expect(Object.keys(copies)).toHaveLength(1);
-    expect(JSON.stringify(copy.Properties.DestImageURI)).toMatch(/:latest"/);
-    expect(JSON.stringify(copy.Properties.SrcImageURI)).toMatch(/cdk-hnb659fds-container-assets/);
+    expect(JSON.stringify(copy.Properties.DestImage)).toMatch(/:latest"/);
+    expect(JSON.stringify(copy.Properties.SrcImage)).toMatch(/cdk-hnb659fds-container-assets/);
     const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
     expect(service.DependsOn).toEqual(expect.arrayContaining([copyId]));
     expect(JSON.stringify(service.Properties.SourceConfiguration.ImageRepository.ImageIdentifier)).toMatch(/:latest"/);
@@ -220,7 +224,8 @@ describe('stack with every prop set', () => {
 
   test('uses the given VPC: no new VPC, S3 endpoint on its private subnets, connector in them', () => {
     template.resourceCountIs('AWS::EC2::VPC', 1);
-    template.resourceCountIs('AWS::EC2::FlowLog', 0);
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 0);
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcId: { Ref: Match.stringLikeRegexp('ExistingVpc') },
       RouteTableIds: [{ Ref: Match.stringLikeRegexp('ExistingVpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('ExistingVpcPrivateSubnet2') }],
@@ -253,21 +258,27 @@ describe('stack with every prop set', () => {
   });
 
   test('custom domain, admin, environment, tag and retention reach the service', () => {
-    const config = { SourceConfiguration: { ImageRepository: { ImageConfiguration: { RuntimeEnvironmentVariables: Match.arrayWith([
-      { Name: 'WAGTAIL_SITE_NAME', Value: 'Branch preview' },
-      { Name: 'DATABASE_NAME', Value: 'cms' },
-      { Name: 'DJANGO_ALLOWED_HOSTS', Value: '.eu-west-3.awsapprunner.com,cms.example.com' },
-      { Name: 'DJANGO_CSRF_TRUSTED_ORIGINS', Value: 'https://*.eu-west-3.awsapprunner.com,https://cms.example.com' },
-      { Name: 'DJANGO_SUPERUSER_USERNAME', Value: 'editor' },
-      { Name: 'DJANGO_SUPERUSER_EMAIL', Value: 'editor@example.com' },
-    ]) } } } };
+    const config = {
+      SourceConfiguration: {
+        ImageRepository: {
+          ImageConfiguration: {
+            RuntimeEnvironmentVariables: Match.arrayWith([
+              { Name: 'WAGTAIL_SITE_NAME', Value: 'Branch preview' },
+              { Name: 'DATABASE_NAME', Value: 'cms' },
+              { Name: 'DJANGO_ALLOWED_HOSTS', Value: '.eu-west-3.awsapprunner.com,cms.example.com' },
+              { Name: 'DJANGO_CSRF_TRUSTED_ORIGINS', Value: 'https://*.eu-west-3.awsapprunner.com,https://cms.example.com' },
+              { Name: 'DJANGO_SUPERUSER_USERNAME', Value: 'editor' },
+              { Name: 'DJANGO_SUPERUSER_EMAIL', Value: 'editor@example.com' },
+            ]),
+          },
+        },
+      },
+    };
     template.hasResourceProperties('AWS::AppRunner::Service', config);
     const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
     expect(JSON.stringify(service.Properties.SourceConfiguration.ImageRepository.ImageIdentifier)).toMatch(/:stable"/);
     template.hasResourceProperties('Custom::LogRetention', { RetentionInDays: 7 });
-    template.hasResourceProperties('AWS::ECR::Repository', {
-      LifecyclePolicy: { LifecyclePolicyText: Match.serializedJson(Match.objectLike({ rules: [Match.objectLike({ selection: Match.objectLike({ countNumber: 3 }) })] })) },
-    });
+    template.hasResourceProperties('AWS::ECR::Repository', keepsLastImages(3));
     template.hasResourceProperties('AWS::S3::Bucket', {
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com', 'https://cms.example.com'] })] },
     });

@@ -1,0 +1,37 @@
+"""A tiny CDK app a Python user would write with wagtail-scale-to-zero.
+
+Run it as `python app.py` (it writes cdk.out/), or import `build_stack` as the test does.
+"""
+import os
+
+import aws_cdk as cdk
+from wagtail_scale_to_zero import (
+    DatabaseOptions,
+    ScalingOptions,
+    WagtailImage,
+    WagtailScaleToZero,
+)
+
+IMAGE_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "image")
+
+
+def build_stack(app: cdk.App, max_concurrency: int = 50) -> cdk.Stack:
+    stack = cdk.Stack(
+        app, "PythonConsumer", env=cdk.Environment(account="123456789012", region="eu-west-3")
+    )
+    WagtailScaleToZero(
+        stack,
+        "Cms",
+        image=WagtailImage.from_directory(IMAGE_DIRECTORY),
+        scaling=ScalingOptions(min_instances=2, max_instances=10, max_concurrency=max_concurrency),
+        database=DatabaseOptions(
+            min_capacity=0, max_capacity=8, auto_pause=cdk.Duration.minutes(30)
+        ),
+    )
+    return stack
+
+
+if __name__ == "__main__":
+    cdk_app = cdk.App()
+    build_stack(cdk_app)
+    cdk_app.synth()
