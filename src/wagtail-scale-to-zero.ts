@@ -461,8 +461,19 @@ function resolveSettings(props: WagtailScaleToZeroProps, runtime: RuntimeDefault
   }
 
   return {
-    minInstances, maxInstances, maxConcurrency, minCapacity, maxCapacity, autoPause, cpu, memory,
-    healthCheckInterval, healthCheckTimeout, healthyThreshold, unhealthyThreshold, imagesToKeep,
+    minInstances,
+    maxInstances,
+    maxConcurrency,
+    minCapacity,
+    maxCapacity,
+    autoPause,
+    cpu,
+    memory,
+    healthCheckInterval,
+    healthCheckTimeout,
+    healthyThreshold,
+    unhealthyThreshold,
+    imagesToKeep,
   };
 }
 
