@@ -7,7 +7,8 @@
 # Steps: jsii compile -> package python (dist/python) -> package java (dist/java) -> pytest in
 # test/python-consumer -> JUnit in test/java-consumer. Exits non-zero on the first failure.
 #
-# Cached under .local/bindings-test/ (gitignored), never this library's own artifacts:
+# Cached under .local/bindings-test/ (gitignored; BINDINGS_TEST_CACHE=<dir> moves it), never this library's own
+# artifacts:
 #   pip-cache/          pip's download cache
 #   python-venv/        the consumer venv; the library's wheel is uninstalled and reinstalled from dist/python each run
 #   m2/                 Maven's local repository; this library's coordinates are deleted from it before each use
@@ -20,7 +21,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-CACHE="$ROOT/.local/bindings-test"
+CACHE="$(mkdir -p "${BINDINGS_TEST_CACHE:-$ROOT/.local/bindings-test}" && cd "${BINDINGS_TEST_CACHE:-$ROOT/.local/bindings-test}" && pwd)"
 M2="$CACHE/m2"
 VENV="$CACHE/python-venv"
 export PIP_CACHE_DIR="$CACHE/pip-cache"
@@ -162,7 +163,8 @@ step "java consumer test"
 # Maven keeps whatever it once copied into its local repository; delete this library's copy so the test can only get
 # the jar just built in dist/java.
 rm -rf "$M2/io/github/wagtail-scale-to-zero"
-(cd test/java-consumer && mvn -B -ntp -Dmaven.repo.local="$M2" -Dwagtail.version="$LIB_VERSION" clean test)
+(cd test/java-consumer && mvn -B -ntp -Dmaven.repo.local="$M2" -Dwagtail.version="$LIB_VERSION" \
+  -Dcdk-ecr-deployment.version="$ECR_VERSION" -Dcdk-ecr-deployment.repo="$ECR_REPO" clean test)
 used="$M2/io/github/wagtail-scale-to-zero/wagtail-scale-to-zero/$LIB_VERSION/wagtail-scale-to-zero-$LIB_VERSION.jar"
 if cmp -s "$used" "$JAR"; then
   echo "the test ran against $JAR"
