@@ -305,6 +305,11 @@ LOGGING = {
 # --- Wagtail ---------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "cms")
+# Custom image model: Wagtail's, with at most one rendition generated at a time per
+# process (bounded memory, see home/models.py).
+WAGTAILIMAGES_IMAGE_MODEL = "home.CmsImage"
+# Refuse uploads larger than this many pixels: decoding one costs 3-4 bytes per pixel.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = int(os.environ.get("WAGTAILIMAGES_MAX_IMAGE_PIXELS", "50000000"))
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 

@@ -103,7 +103,7 @@ def test_image_and_document_uploads_go_to_s3_and_are_served_presigned(setup, s3)
 
     # Put the image on the home page and publish it (as an editor would).
     image_id = manage_shell(setup["env"], (
-        "from wagtail.images.models import Image; from home.models import HomePage; "
+        "from wagtail.images import get_image_model; Image = get_image_model(); from home.models import HomePage; "
         "img = Image.objects.get(title='pixel.png'); p = HomePage.objects.get(slug='home'); "
         "p.image = img; p.save_revision().publish(); print(img.id)"))
     assert image_id.isdigit()

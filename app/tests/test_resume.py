@@ -31,5 +31,14 @@ def test_request_succeeds_while_database_resumes(pg, fresh_db, start_app, metric
         started = time.monotonic()
         assert requests.get(app.base + "/", timeout=30).status_code == 200
         assert time.monotonic() - started < 5
+        # The server closes the pooled connections (idle_session_timeout, failover):
+        # the pool's check replaces them before use, so the next request is a 200.
+        with pg.connect() as conn:
+            killed = conn.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = %s AND backend_type = 'client backend'", [fresh_db]).fetchone()[0]
+        assert killed >= 1
+        for _ in range(4):  # reach both workers
+            assert requests.get(app.base + "/", timeout=60).status_code == 200
     finally:
         proxy.close()
