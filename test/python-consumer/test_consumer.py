@@ -1,5 +1,6 @@
 """The Python binding of wagtail-scale-to-zero, used as a Python user would use it."""
 import re
+from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
@@ -50,3 +51,17 @@ def test_a_bad_max_concurrency_fails_with_the_typescript_message():
     with pytest.raises(RuntimeError, match=re.escape(expected)) as raised:
         build_stack(cdk.App(), max_concurrency=201)
     assert expected in str(raised.value)
+
+
+def test_the_readme_python_quick_start_synthesizes_with_the_bundled_app():
+    # The README's Python snippet, run as written: it must not rot. Its default image is the app bundled in the package.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    snippets = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    assert len(snippets) == 1, "the README should hold exactly one Python quick start"
+    scope: dict = {}
+    exec(compile(snippets[0], "README.md (python quick start)", "exec"), scope)
+    template = Template.from_stack(scope["stack"])
+    template.has_resource_properties(
+        "AWS::AppRunner::AutoScalingConfiguration", {"MinSize": 1, "MaxSize": 10, "MaxConcurrency": 100}
+    )
+    template.resource_count_is("Custom::CDKECRDeployment", 1)
