@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'wagtail-scale-to-zero',
@@ -68,7 +69,7 @@ project.addTask('test:cfn-lint', {
   description: 'cfn-lint every synthesized template (default, customized and integ stacks)',
   exec: 'bash scripts/cfn-lint.sh',
 });
-const integDirectory = '--directory integ --language typescript --parallel-regions eu-west-1';
+const integDirectory = '--directory integ --language typescript';
 project.addTask('integ:snapshot', {
   description: 'Check the committed integ snapshots against a fresh synth (no AWS account needed)',
   exec: `integ-runner ${integDirectory}`,
@@ -79,7 +80,7 @@ project.addTask('integ:snapshot:update', {
 });
 project.addTask('integ:deploy', {
   description: 'Deploy every integ stack to the current AWS account, run its assertions, destroy it, then update snapshots',
-  exec: `integ-runner ${integDirectory} --force --update-on-failed`,
+  exec: `integ-runner ${integDirectory} --parallel-regions \${AWS_REGION:-eu-west-1} --force --update-on-failed`,
   receiveArgs: true,
 });
 project.addTask('test:app', { description: 'pytest of the bundled app on real PostgreSQL and an S3 emulator', exec: 'bash scripts/app-test.sh' });
@@ -92,6 +93,34 @@ project.addTask('bench:smoke', { description: 'Short benchmark run for CI; write
 project.addTask('test:rosetta', {
   description: 'Compile the README examples with jsii-rosetta (needs a compiled .jsii)',
   exec: 'jsii-rosetta extract --strict',
+});
+
+// Real deploys of the integ tests, started by hand from GitHub with an OIDC role (no stored AWS keys). The role needs
+// rights to deploy and destroy CDK stacks in a bootstrapped account that already uses App Runner.
+const integWorkflow = project.github!.addWorkflow('integ-deploy');
+integWorkflow.on({
+  workflowDispatch: {
+    inputs: { region: { description: 'AWS region where App Runner exists', required: true, default: 'eu-west-1', type: 'string' } },
+  },
+});
+integWorkflow.addJobs({
+  deploy: {
+    runsOn: ['ubuntu-latest'],
+    permissions: { idToken: JobPermission.WRITE, contents: JobPermission.READ },
+    environment: 'integ',
+    timeoutMinutes: 120,
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@v4' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v4', with: { 'node-version': '22' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      {
+        name: 'AWS credentials (OIDC)',
+        uses: 'aws-actions/configure-aws-credentials@v4',
+        with: { 'role-to-assume': '${{ secrets.AWS_INTEG_ROLE_ARN }}', 'aws-region': '${{ inputs.region }}' },
+      },
+      { name: 'Deploy, assert, destroy', run: 'npx projen integ:deploy', env: { AWS_REGION: '${{ inputs.region }}' } },
+    ],
+  },
 });
 
 const testAll = project.addTask('test:all', { description: 'Every test: unit, cdk-nag, cfn-lint, integ snapshots, app, image, browser, bindings, benchmark smoke' });
