@@ -26,7 +26,3 @@ export function checkInstanceSize(cpu: string, memory: string): void {
   }
 }
 
-/** Memory in GB of a size such as '1 GB'. */
-export function memoryGigabytes(memory: string): number {
-  return parseFloat(memory);
-}
