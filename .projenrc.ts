@@ -42,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The bundled Wagtail app ships in the npm package (WagtailImage.fromBundledApp builds it); its tests do not.
 project.addPackageIgnore('/app/tests/');
+project.addPackageIgnore('/app/staticfiles/');
+project.addPackageIgnore('/app/media/');
 project.addPackageIgnore('/.local/');
 project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/integ/');
