@@ -89,8 +89,8 @@ project.addTask('test:app', { description: 'pytest of the bundled app on real Po
 project.addTask('test:image', { description: 'Build and run the app image with podman', exec: 'bash scripts/image-test.sh' });
 project.addTask('test:browser', { description: 'Drive the Wagtail admin in headless Chromium', exec: 'node scripts/browser-test.mjs' });
 project.addTask('test:bindings', { description: 'Build the Python and Java packages and run the consumer apps against them', exec: 'bash scripts/bindings-test.sh' });
-project.addTask('bench', { description: 'Full benchmark against the origin configuration; writes docs/benchmarks.md', exec: 'node bench/run.mjs' });
-project.addTask('bench:smoke', { description: 'Short benchmark run for CI; writes test-output/', exec: 'node bench/run.mjs --smoke' });
+project.addTask('bench', { description: 'Full benchmark against the origin configuration; writes docs/benchmarks.md', exec: 'bash bench/run.sh' });
+project.addTask('bench:smoke', { description: 'Short benchmark run for CI; writes test-output/', exec: 'bash bench/run.sh --smoke' });
 
 project.addTask('test:rosetta', {
   description: 'Compile the README examples with jsii-rosetta (needs a compiled .jsii)',
