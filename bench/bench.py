@@ -52,12 +52,9 @@ SAMPLE_INTERVAL = 0.5
 HEY_TIMEOUT = 20  # hey's default per-request timeout (the origin ran hey with defaults)
 
 MODES = {
-    "full": {"duration": 60, "loads": [150, 750], "idle_points": [10, 30, 60, 120], "gap": 5,
-             "resume_during_idle": False, "quiet_wait": 240},
-    # CI (under ~3 min): 5 s loads and a 30 s idle window (the 60 s and 120 s points are left out).
-    # The resume test (its own app instance and database) runs inside the idle window.
-    "smoke": {"duration": 5, "loads": [150, 750], "idle_points": [10, 30], "gap": 2,
-              "resume_during_idle": True, "quiet_wait": 0},
+    "full": {"duration": 60, "loads": [150, 750], "idle_points": [10, 30, 60, 120], "gap": 5, "quiet_wait": 240},
+    # CI (about 3 min): 5 s loads and a 20 s idle window (the 30, 60 and 120 s points are left out).
+    "smoke": {"duration": 5, "loads": [150, 750], "idle_points": [10, 20], "gap": 2, "quiet_wait": 0},
 }
 
 # Prices (USD, us-east-1 list prices) used for the idle cost; see idle_cost().
@@ -289,16 +286,19 @@ class CpuMeter:
 
     TICK = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, own_pgids):
-        self.own = own_pgids  # a set, updated by the caller as apps start
+    def __init__(self, own_pgids, own_parents=()):
+        self.own = own_pgids  # process groups of this script, hey and the apps (updated by the caller)
+        self.own_parents = set(own_parents)  # the postmaster: its backends each call setsid()
         self.t = time.monotonic()
         self.busy = self._busy()
         self.procs = self._procs()
 
     @staticmethod
     def _busy():
+        """(busy, steal) CPU seconds of the whole machine; steal = taken by the hypervisor."""
         f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        return (sum(f) - f[3] - (f[4] if len(f) > 4 else 0)) / CpuMeter.TICK  # minus idle, iowait
+        steal = f[7] if len(f) > 7 else 0
+        return (sum(f[:8]) - f[3] - f[4] - steal) / CpuMeter.TICK, steal / CpuMeter.TICK
 
     @staticmethod
     def _procs():
@@ -308,7 +308,7 @@ class CpuMeter:
                 try:
                     stat = Path(f"/proc/{entry}/stat").read_text()
                     f = stat[stat.rindex(")") + 2:].split()
-                    out[int(entry)] = (int(f[2]), (int(f[11]) + int(f[12])) / CpuMeter.TICK)
+                    out[int(entry)] = (int(f[2]), int(f[1]), (int(f[11]) + int(f[12])) / CpuMeter.TICK)
                 except (OSError, ValueError, IndexError):
                     pass
         return out
@@ -316,11 +316,21 @@ class CpuMeter:
     def read(self):
         """(machine busy in cores, other processes in cores) since creation."""
         wall = time.monotonic() - self.t
-        busy = (self._busy() - self.busy) / wall
+        busy_now, steal_now = self._busy()
+        busy = (busy_now - self.busy[0]) / wall
+        self.steal_cores = round((steal_now - self.busy[1]) / wall, 2)
         now = self._procs()
-        other = sum(cpu - self.procs[pid][1] for pid, (pgid, cpu) in now.items()
-                    if pid in self.procs and pgid not in self.own)
+        other = sum(cpu - self.procs[pid][2] for pid, (pgid, ppid, cpu) in now.items()
+                    if pid in self.procs and pgid not in self.own and ppid not in self.own_parents
+                    and pid not in self.own_parents)
+        self.last_now = now
         return round(busy, 2), round(other / wall, 2)
+
+    def group_cpu_seconds(self, pgid):
+        """CPU seconds used since creation by the live processes of one group (an app)."""
+        now = getattr(self, "last_now", None) or self._procs()
+        return sum(cpu - (self.procs[pid][2] if pid in self.procs else 0)
+                   for pid, (g, _, cpu) in now.items() if g == pgid)
 
 
 # --- TCP proxy that holds new connections (an Aurora resume) -----------------------------
@@ -550,7 +560,7 @@ def wait_for_quiet(ctx, max_wait, threshold=0.25):
     started = time.monotonic()
     other = None
     while max_wait:
-        meter = CpuMeter(ctx.own_pgids)
+        meter = CpuMeter(ctx.own_pgids, ctx.own_parents)
         time.sleep(5)
         other = meter.read()[1]
         if other < threshold or time.monotonic() - started >= max_wait:
@@ -571,7 +581,7 @@ def run_config(cfg, ctx, mode, pg, sampler):
                        check=True, stdout=subprocess.DEVNULL)
         res["startup_command_wall_s"] = round(time.monotonic() - t, 2)
     log(f"[{cfg.name}] starting ({' '.join(cfg.command(pg.url(db), 0)[0][-2:])})")
-    meter = CpuMeter(ctx.own_pgids)
+    meter = CpuMeter(ctx.own_pgids, ctx.own_parents)
     app = App(cfg, pg.url(db), logdir / f"{cfg.name}-app.log").start()
     meter.own = ctx.own_pgids | {app.proc.pid}
     sampler.pgids.add(app.proc.pid)
@@ -593,7 +603,7 @@ def run_config(cfg, ctx, mode, pg, sampler):
             log(f"[{cfg.name}] hey -c {c} -z {mode['duration']}s")
             offset = pg.log_size()
             load_before = os.getloadavg()[0]
-            meter = CpuMeter(ctx.own_pgids | {app.proc.pid})
+            meter = CpuMeter(ctx.own_pgids | {app.proc.pid}, ctx.own_parents)
             t0 = time.monotonic()
             out = subprocess.run(
                 ["hey", "-c", str(c), "-z", f"{mode['duration']}s", "-t", str(HEY_TIMEOUT),
@@ -605,6 +615,11 @@ def run_config(cfg, ctx, mode, pg, sampler):
                 raise RuntimeError(f"hey failed ({out.returncode}): {out.stderr[-2000:]}")
             r = parse_hey(out.stdout, mode["duration"])
             r["machine_busy_cores"], r["other_cores"] = meter.read()
+            r["steal_cores"] = meter.steal_cores
+            app_cpu = meter.group_cpu_seconds(app.proc.pid)
+            r["app_cpu_ms_per_response"] = round(1000 * app_cpu / r["responses"], 1) if r["responses"] else None
+            r["machine_cpu_ms_per_response"] = (round(1000 * r["machine_busy_cores"] * (load_end - t0) / r["responses"], 1)
+                                                if r["responses"] else None)
             r["loadavg_before"] = round(load_before, 2)
             r["peak_db_connections"] = sampler.peak_connections(db, t0, load_end)
             r["peak_rss_mib"] = sampler.peak_rss_mib(app.proc.pid, t0, load_end)
@@ -615,8 +630,6 @@ def run_config(cfg, ctx, mode, pg, sampler):
         # Scale to zero: connections still held after the load stops.
         last = max(mode["idle_points"])
         log(f"[{cfg.name}] idle for {last}s, sampling connections")
-        if mode["resume_during_idle"]:
-            res["resume"] = resume_test(cfg, ctx, pg, sampler)
         while time.monotonic() < load_end + last + SAMPLE_INTERVAL + 0.5:
             time.sleep(0.5)
         res["idle_connections"] = {p: sampler.at(db, load_end + p) for p in mode["idle_points"]}
@@ -629,8 +642,7 @@ def run_config(cfg, ctx, mode, pg, sampler):
     deadline = time.monotonic() + 30
     while sampler.current(db) and time.monotonic() < deadline:
         time.sleep(0.2)
-    if not mode["resume_during_idle"]:
-        res["resume"] = resume_test(cfg, ctx, pg, sampler)
+    res["resume"] = resume_test(cfg, ctx, pg, sampler)
     return res
 
 
@@ -639,7 +651,7 @@ def resume_test(cfg, ctx, pg, sampler):
     connection is held 15 s, and the first GET / is timed."""
     db = f"resume_{cfg.name}"
     proxy = HoldingProxy(pg.port)
-    meter = CpuMeter(ctx.own_pgids)
+    meter = CpuMeter(ctx.own_pgids, ctx.own_parents)
     app = App(cfg, pg.url(db, port=proxy.port), ctx.logdir / f"{cfg.name}-resume-app.log").start()
     meter.own = ctx.own_pgids | {app.proc.pid}
     out = {}
@@ -764,6 +776,24 @@ def load_results(path):
     return data
 
 
+def previous_full_runs(current_dir):
+    """Earlier full runs kept on this machine (.local/bench/full-*): run-to-run spread."""
+    out = []
+    for path in sorted((REPO / ".local" / "bench").glob("full-*/results.json")):
+        if path.parent == current_dir:
+            continue
+        try:
+            d = load_results(path)
+            o, u = d["results"]["origin"]["loads"], d["results"]["ours"]["loads"]
+            c = min(u)
+            out.append({"started_at": d["started_at"], "c": c, "origin_rps": o[c]["requests_per_s"],
+                        "ours_rps": u[c]["requests_per_s"],
+                        "ours_rps_750": u.get(750, {}).get("requests_per_s")})
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
 def print_targets(targets):
     print()
     for t in targets:
@@ -784,6 +814,9 @@ def main():
 
     if args.render:
         data = load_results(Path(args.render))
+        if data["mode"] == "full":
+            data["previous_runs"] = [p for p in previous_full_runs(Path(args.render).resolve().parent)
+                                     if p["started_at"] < data["started_at"]]
         data["targets"] = report.evaluate(data)
         default = REPO / ("test-output/bench-smoke/benchmarks.md" if data["mode"] == "smoke" else "docs/benchmarks.md")
         path = Path(args.out) if args.out else default
@@ -838,7 +871,8 @@ def main():
         log(f"migrated in {time.monotonic() - t:.1f}s")
         for name in ("origin", "ours"):
             pg.create_database(f"resume_{name}", template="bench")
-        ctx.own_pgids = {os.getpgrp(), pg.proc.pid}  # this script and hey; PostgreSQL
+        ctx.own_pgids = {os.getpgrp(), pg.proc.pid}  # this script and hey; the postmaster
+        ctx.own_parents = {pg.proc.pid}  # PostgreSQL's backends
         sampler = Sampler(pg)
         sampler.start()
         # One after the other, never at the same time (2 cores).
@@ -863,7 +897,10 @@ def main():
         "max_connections": MAX_CONNECTIONS, "logs": str(ctx.logdir.relative_to(REPO)),
     }
     (ctx.out_dir / "results.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
+    data_previous = previous_full_runs(ctx.out_dir) if mode_name == "full" else []
     data = load_results(ctx.out_dir / "results.json")  # the report is rendered from what was saved
+    if mode_name == "full":
+        data["previous_runs"] = data_previous
     data["targets"] = report.evaluate(data)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(report.render(data))
