@@ -63,6 +63,7 @@ PRICES = {
     "secret_month": 0.40,
     "aurora_storage_gb_month": 0.10,
     "s3_standard_gb_month": 0.023,
+    "apprunner_automatic_deployments_month": 1.00,
 }
 PRICES_CHECKED = "2026 (docs/DESIGN.md section 2 and the benchmark issue; not re-checked from this machine, which has no internet access)"
 HOURS_PER_MONTH = 730
@@ -715,6 +716,9 @@ def idle_cost(construct):
              "compute 0 ACU while paused", ASSUMED_AURORA_GB * PRICES["aurora_storage_gb_month"]),
             (f"S3 media: {ASSUMED_S3_GB:g} GB (assumed) x ${PRICES['s3_standard_gb_month']}/GB-month",
              ASSUMED_S3_GB * PRICES["s3_standard_gb_month"]),
+            (f"App Runner automatic deployments (the construct turns them on): "
+             f"${PRICES['apprunner_automatic_deployments_month']:.2f}/service-month",
+             PRICES["apprunner_automatic_deployments_month"]),
         ]
         return items, sum(v for _, v in items)
 
@@ -814,6 +818,8 @@ def main():
 
     if args.render:
         data = load_results(Path(args.render))
+        # The idle cost is a model of the construct's defaults and list prices, not a measurement: recompute it.
+        data.update(cost=idle_cost(parse_construct()), prices=PRICES)
         if data["mode"] == "full":
             data["previous_runs"] = [p for p in previous_full_runs(Path(args.render).resolve().parent)
                                      if p["started_at"] < data["started_at"]]

@@ -233,7 +233,8 @@ def render(data):
         "(0 ACU), no requests. Prices (USD, us-east-1 list prices): App Runner provisioned memory "
         f"${data['prices']['apprunner_memory_gb_hour']}/GB-hour, Secrets Manager ${data['prices']['secret_month']}/secret-month, "
         f"Aurora storage ${data['prices']['aurora_storage_gb_month']}/GB-month, S3 Standard "
-        f"${data['prices']['s3_standard_gb_month']}/GB-month, {data['hours_per_month']} h/month; "
+        f"${data['prices']['s3_standard_gb_month']}/GB-month, App Runner automatic deployments "
+        f"${data['prices']['apprunner_automatic_deployments_month']}/service-month, {data['hours_per_month']} h/month; "
         f"prices as of {data['prices_checked']}.")
     add("")
     ours_items, ours_total = data["cost"]["ours"]
