@@ -20,7 +20,6 @@ or MISS); non-zero only when it broke (an app did not start, hey failed, ...).
 """
 
 import argparse
-import asyncio
 import datetime as dt
 import http.client
 import json
@@ -31,7 +30,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +42,10 @@ import psycopg
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 APP_DIR = REPO / "app"
+# The app's own runtime names and the test suite's TCP proxy (an Aurora resume) serve the benchmark too.
+sys.path.insert(0, str(APP_DIR))
+from cms.runtime import ENV_TO_KEY  # noqa: E402
+from tests.support import TcpProxy, free_port  # noqa: E402
 CONSTRUCT_SOURCE = REPO / "src" / "wagtail-scale-to-zero.ts"
 
 MAX_CONNECTIONS = 90  # about what the origin's Aurora Serverless v1 at 2 ACU allowed
@@ -74,12 +76,6 @@ APPRUNNER_DEFAULT = ("1 vCPU", "2 GB")  # App Runner's own default instance size
 
 def log(msg):
     print(f"bench {time.strftime('%H:%M:%S')}: {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http_get(port, path, timeout, body=False):
@@ -334,54 +330,6 @@ class CpuMeter:
                    for pid, (g, _, cpu) in now.items() if g == pgid)
 
 
-# --- TCP proxy that holds new connections (an Aurora resume) -----------------------------
-
-
-class HoldingProxy:
-    """asyncio TCP proxy on a free loopback port; while hold_seconds > 0 each NEW
-    client connection waits that long before it is forwarded to PostgreSQL."""
-
-    def __init__(self, target_port):
-        self.target_port = target_port
-        self.port = free_port()
-        self.hold_seconds = 0.0
-        self.accepted = 0
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.server = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-
-    async def _start(self):
-        return await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-
-    async def _pipe(self, reader, writer):
-        try:
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-
-    async def _handle(self, reader, writer):
-        self.accepted += 1
-        if self.hold_seconds:
-            await asyncio.sleep(self.hold_seconds)
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.close()
-            return
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-
-    def close(self):
-        async def stop():
-            self.server.close()
-        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-
-
 # --- The two configurations ----------------------------------------------------------------
 
 
@@ -390,15 +338,10 @@ def runtime_defaults():
 
 
 def construct_runtime_env(defaults, port):
-    """What the construct passes to one instance (src/runtime-defaults.ts)."""
-    return {
-        "WEB_CONCURRENCY": str(defaults["webConcurrency"]),
-        "GUNICORN_THREADS": str(defaults["threadsPerWorker"]),
-        "DATABASE_POOL_MAX_SIZE": str(defaults["databasePoolMaxSize"]),
-        "DATABASE_POOL_MAX_IDLE": str(defaults["databasePoolMaxIdleSeconds"]),
-        "DATABASE_CONNECT_TIMEOUT": str(defaults["databaseConnectTimeoutSeconds"]),
-        "PORT": str(port),
-    }
+    """What the construct passes to one instance (src/runtime-defaults.ts), by the app's own names."""
+    env = {name: str(defaults[key]) for name, key in ENV_TO_KEY.items()}
+    env["PORT"] = str(port)
+    return env
 
 
 class Config:
@@ -651,7 +594,7 @@ def resume_test(cfg, ctx, pg, sampler):
     """A fresh instance whose database connections go through a proxy; then every new
     connection is held 15 s, and the first GET / is timed."""
     db = f"resume_{cfg.name}"
-    proxy = HoldingProxy(pg.port)
+    proxy = TcpProxy(pg.port).start_listening()
     meter = CpuMeter(ctx.own_pgids, ctx.own_parents)
     app = App(cfg, pg.url(db, port=proxy.port), ctx.logdir / f"{cfg.name}-resume-app.log").start()
     meter.own = ctx.own_pgids | {app.proc.pid}
