@@ -1,10 +1,9 @@
 // An existing VPC (with a NAT gateway and its own private subnets) and non-default scaling and database props.
-import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { WagtailScaleToZero } from '../src';
-import { APP_RUNNER_REGIONS } from './app-runner-regions';
 import { assertDeploymentWorks } from './assertions';
+import { integTestOf } from './integ-test-case';
 
 const app = new App();
 const stack = new Stack(app, 'WagtailScaleToZeroExistingVpc');
@@ -17,12 +16,7 @@ const cms = new WagtailScaleToZero(stack, 'Cms', {
   repositoryRemovalPolicy: RemovalPolicy.DESTROY,
 });
 
-const integ = new IntegTest(app, 'ExistingVpcStack', {
-  testCases: [stack],
-  regions: APP_RUNNER_REGIONS,
-  diffAssets: false,
-  cdkCommandOptions: { destroy: { args: { force: true } } },
-});
+const integ = integTestOf(app, 'ExistingVpcStack', stack);
 assertDeploymentWorks(integ, cms, {
   minInstances: 1, maxInstances: 3, maxConcurrency: 50, minCapacity: 0, maxCapacity: 2, secondsUntilAutoPause: 600,
 });
