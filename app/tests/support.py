@@ -58,13 +58,16 @@ def postgres_bin_dir():
 
 
 class PostgresServer:
-    """A throwaway cluster in a temp dir on a free port. PostgreSQL refuses to run as
-    root, so as root it runs as the unprivileged user `nobody`."""
+    """A throwaway cluster in a temp dir (under `parent` if given) on a free port, with
+    extra server settings as keyword arguments. PostgreSQL refuses to run as root, so
+    as root it runs as the unprivileged user `nobody`."""
 
-    def __init__(self):
+    def __init__(self, parent=None, **settings):
         self.bin = postgres_bin_dir()
-        self.dir = tempfile.mkdtemp(prefix="wagtail-pg-")
+        self.dir = tempfile.mkdtemp(prefix="wagtail-pg-", dir=parent)
         self.data = os.path.join(self.dir, "data")
+        self.logfile = os.path.join(self.dir, "postgres.log")
+        self.server_settings = {"max_connections": 200, **settings}
         self.port = free_port()
         self.user = "postgres"
         self.password = secrets.token_hex(8)
@@ -95,14 +98,15 @@ class PostgresServer:
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.dir,
             env={**os.environ, "HOME": self.dir}, **self._popen_kwargs(),
         )
-        self.log = open(os.path.join(self.dir, "postgres.log"), "w")
+        os.unlink(pwfile)
+        self.log = open(self.logfile, "w")
+        settings = [arg for name, value in self.server_settings.items() for arg in ("-c", f"{name}={value}")]
         self.proc = subprocess.Popen(
             [os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port),
              "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.dir}",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200"],
+             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", *settings],
             stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir,
-            env={**os.environ, "HOME": self.dir}, **self._popen_kwargs(),
+            env={**os.environ, "HOME": self.dir}, start_new_session=True, **self._popen_kwargs(),
         )
         wait_until(lambda: self.connect(dbname="postgres").close() or True, 30, what="postgres")
         return self
@@ -112,7 +116,9 @@ class PostgresServer:
                 f"@127.0.0.1:{port or self.port}/{dbname}")
 
     def connect(self, dbname="postgres"):
-        return psycopg.connect(self.url(dbname), autocommit=True, connect_timeout=5)
+        """A superuser connection (tests and samplers; never counted against the app)."""
+        return psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, password=self.password,
+                               dbname=dbname, autocommit=True, connect_timeout=5)
 
     def create_database(self, name, template=None):
         with self.connect() as conn:
@@ -127,14 +133,17 @@ class PostgresServer:
                 [dbname],
             ).fetchone()[0]
 
-    def stop(self):
+    def stop(self, remove=True):
+        """Fast shutdown; `remove=False` keeps the directory (and its postgres.log)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)  # fast shutdown
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+                self.proc.wait()
+        if remove:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class MotoS3:
