@@ -260,7 +260,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       minCapacity: settings.minCapacity,
       maxCapacity: settings.maxCapacity,
       autoPause: settings.autoPause,
-      databaseName: props.database?.databaseName ?? 'wagtail',
+      databaseName: settings.databaseName,
       backupRetention: props.database?.backupRetention ?? Duration.days(7),
       removalPolicy: props.database?.removalPolicy ?? RemovalPolicy.SNAPSHOT,
     });
@@ -325,12 +325,12 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const environment: Record<string, string> = {
       ...props.environment,
       ...runtimeEnvironment(runtime),
-      DATABASE_NAME: props.database?.databaseName ?? 'wagtail',
+      DATABASE_NAME: settings.databaseName,
       DJANGO_ALLOWED_HOSTS: hosts.join(','),
       DJANGO_CSRF_TRUSTED_ORIGINS: origins.join(','),
       AWS_STORAGE_BUCKET_NAME: this.mediaBucket.bucketName,
       AWS_S3_REGION_NAME: region,
-      DJANGO_SUPERUSER_USERNAME: props.adminUsername ?? 'admin',
+      DJANGO_SUPERUSER_USERNAME: settings.adminUsername,
       DJANGO_SUPERUSER_EMAIL: props.adminEmail ?? 'admin@example.com',
     };
     const secrets: Record<string, string> = {
@@ -387,7 +387,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     new CfnOutput(this, 'ServiceUrl', { value: this.serviceUrl, description: 'URL of the Wagtail CMS' });
     new CfnOutput(this, 'AdminPasswordSecretArn', {
       value: this.adminPasswordSecret.secretArn,
-      description: `Secret holding the password of the Wagtail administrator "${props.adminUsername ?? 'admin'}"`,
+      description: `Secret holding the password of the Wagtail administrator "${settings.adminUsername}"`,
     });
 
     suppressLibraryFindings(this);
@@ -409,6 +409,8 @@ interface ResolvedSettings {
   readonly healthyThreshold: number;
   readonly unhealthyThreshold: number;
   readonly imagesToKeep: number;
+  readonly databaseName: string;
+  readonly adminUsername: string;
 }
 
 function resolveSettings(props: WagtailScaleToZeroProps, runtime: RuntimeDefaults): ResolvedSettings {
@@ -474,6 +476,8 @@ function resolveSettings(props: WagtailScaleToZeroProps, runtime: RuntimeDefault
     healthyThreshold,
     unhealthyThreshold,
     imagesToKeep,
+    databaseName: props.database?.databaseName ?? 'wagtail',
+    adminUsername: props.adminUsername ?? 'admin',
   };
 }
 
