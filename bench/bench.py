@@ -108,13 +108,17 @@ class Postgres(PostgresServer):
 
     def start(self):
         super().start()
-        with self.connect() as c:
-            c.execute(f"CREATE ROLE {self.APP_USER} LOGIN PASSWORD '{self.app_password}'")
-            self.version = c.execute("SHOW server_version").fetchone()[0]
-            self.settings = dict(c.execute(
-                "SELECT name, setting FROM pg_settings WHERE name IN "
-                "('max_connections','superuser_reserved_connections','reserved_connections',"
-                "'idle_session_timeout')").fetchall())
+        try:
+            with self.connect() as c:
+                c.execute(f"CREATE ROLE {self.APP_USER} LOGIN PASSWORD '{self.app_password}'")
+                self.version = c.execute("SHOW server_version").fetchone()[0]
+                self.settings = dict(c.execute(
+                    "SELECT name, setting FROM pg_settings WHERE name IN "
+                    "('max_connections','superuser_reserved_connections','reserved_connections',"
+                    "'idle_session_timeout')").fetchall())
+        except Exception:
+            self.stop(remove=False)  # leave no server behind
+            raise
         return self
 
     def create_database(self, name, template=None):

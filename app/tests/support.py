@@ -108,7 +108,11 @@ class PostgresServer:
             stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir,
             env={**os.environ, "HOME": self.dir}, start_new_session=True, **self._popen_kwargs(),
         )
-        wait_until(lambda: self.connect(dbname="postgres").close() or True, 30, what="postgres")
+        try:
+            wait_until(lambda: self.connect(dbname="postgres").close() or True, 30, what="postgres")
+        except TimeoutError:
+            self.stop(remove=False)  # leave no server behind; keep postgres.log to read
+            raise
         return self
 
     def url(self, dbname, port=None, user=None, password=None):
