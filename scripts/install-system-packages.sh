@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in scripts/system-packages.txt that are not installed yet.
-# Needs root (CI and these machines run as root); does nothing when everything is there.
+# Installs the Debian packages named as arguments (default: all of scripts/system-packages.txt) that are not
+# installed yet. Needs root (CI and these machines run as root); does nothing when everything is there.
+#
+#   bash scripts/install-system-packages.sh            every package the test suite drives
+#   bash scripts/install-system-packages.sh hey        only what one script needs
 set -euo pipefail
 list="$(dirname "${BASH_SOURCE[0]}")/system-packages.txt"
-mapfile -t wanted < <(grep -vE '^\s*(#|$)' "$list" | sort -u)
+if [ $# -gt 0 ]; then
+  wanted=("$@")
+else
+  mapfile -t wanted < <(grep -vE '^\s*(#|$)' "$list" | sort -u)
+fi
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
