@@ -12,7 +12,8 @@ from wagtail_scale_to_zero import (
     WagtailScaleToZero,
 )
 
-IMAGE_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "image")
+# The tiny Dockerfile the TypeScript tests use: synth only stages it as an image asset, nothing builds it.
+IMAGE_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "image")
 
 
 def build_stack(app: cdk.App, max_concurrency: int = 50) -> cdk.Stack:

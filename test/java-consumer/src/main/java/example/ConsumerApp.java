@@ -15,7 +15,7 @@ import software.amazon.awscdk.StackProps;
 /** A tiny CDK app a Java user would write with wagtail-scale-to-zero. */
 public final class ConsumerApp {
     /** A directory with a Dockerfile; synth only stages it, nothing builds it. */
-    public static final Path IMAGE_DIRECTORY = Path.of("image").toAbsolutePath();
+    public static final Path IMAGE_DIRECTORY = Path.of("..", "fixtures", "image").toAbsolutePath().normalize();
 
     private ConsumerApp() {
     }
