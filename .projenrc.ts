@@ -42,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The bundled Wagtail app ships in the npm package (WagtailImage.fromBundledApp builds it); its tests do not.
 project.addPackageIgnore('/app/tests/');
+// The email sender's code ships (the construct deploys it); its tests do not.
+project.addPackageIgnore('/functions/tests/');
 project.addPackageIgnore('/app/staticfiles/');
 project.addPackageIgnore('/app/media/');
 project.addPackageIgnore('/.local/');
@@ -86,6 +88,7 @@ project.addTask('integ:deploy', {
   receiveArgs: true,
 });
 project.addTask('test:app', { description: 'pytest of the bundled app on real PostgreSQL and an S3 emulator', exec: 'bash scripts/app-test.sh' });
+project.addTask('test:functions', { description: 'pytest of the outbox sender function against moto\'s S3 and SES server', exec: 'bash scripts/functions-test.sh' });
 project.addTask('test:image', { description: 'Build and run the app image with podman', exec: 'bash scripts/image-test.sh' });
 project.addTask('test:browser', { description: 'Drive the Wagtail admin in headless Chromium', exec: 'node scripts/browser-test.mjs' });
 project.addTask('test:bindings', { description: 'Build the Python and Java packages and run the consumer apps against them', exec: 'bash scripts/bindings-test.sh' });
@@ -125,8 +128,8 @@ integWorkflow.addJobs({
   },
 });
 
-const testAll = project.addTask('test:all', { description: 'Every test: unit, cdk-nag, cfn-lint, integ snapshots, app, image, browser, bindings, benchmark smoke' });
-for (const step of ['install:system', 'compile', 'docgen', 'test:rosetta', 'test', 'test:cfn-lint', 'integ:snapshot', 'test:app', 'test:image', 'test:browser', 'test:bindings', 'bench:smoke']) {
+const testAll = project.addTask('test:all', { description: 'Every test: unit, cdk-nag, cfn-lint, integ snapshots, functions, app, image, browser, bindings, benchmark smoke' });
+for (const step of ['install:system', 'compile', 'docgen', 'test:rosetta', 'test', 'test:cfn-lint', 'integ:snapshot', 'test:functions', 'test:app', 'test:image', 'test:browser', 'test:bindings', 'bench:smoke']) {
   testAll.spawn(project.tasks.tryFind(step)!);
 }
 

@@ -41,7 +41,6 @@ REPO = BENCH_DIR.parent
 APP_DIR = REPO / "app"
 # The app's own runtime names and the test suite's TCP proxy (an Aurora resume) serve the benchmark too.
 sys.path.insert(0, str(APP_DIR))
-from cms.runtime import ENV_TO_KEY  # noqa: E402
 from tests.support import PostgresServer, TcpProxy, free_port  # noqa: E402
 CONSTRUCT_SOURCE = REPO / "src" / "wagtail-scale-to-zero.ts"
 
@@ -287,7 +286,7 @@ def runtime_defaults():
 
 def construct_runtime_env(defaults, port):
     """What the construct passes to one instance (src/runtime-defaults.ts), by the app's own names."""
-    env = {name: str(defaults[key]) for name, key in ENV_TO_KEY.items()}
+    env = {name: str(value) for name, value in defaults.items()}
     env["PORT"] = str(port)
     return env
 

@@ -22,8 +22,8 @@ def evaluate(data):
     res, mode = data["results"], data["mode_settings"]
     o, u = res["origin"], res["ours"]
     d = data["runtime_defaults"]
-    workers, threads = d["webConcurrency"], d["threadsPerWorker"]
-    pool, max_idle = d["databasePoolMaxSize"], d["databasePoolMaxIdleSeconds"]
+    workers, threads = d["WEB_CONCURRENCY"], d["GUNICORN_THREADS"]
+    pool, max_idle = d["GUNICORN_THREADS"], d["DATABASE_POOL_MAX_IDLE"]
     cpus = data["machine"]["cpus"]
     out = []
 
@@ -160,10 +160,7 @@ def render(data):
         "settings `bench/origin/origin_settings.py` = the app's settings with `DEBUG = True`, "
         "`ALLOWED_HOSTS = ['*']`, `DATABASES = {'default': dj_database_url.config(conn_max_age=600)}`.")
     add(f"- **ours**: `app/bin/start` (locked migrations, admin, then gunicorn) with the app's settings and what the "
-        f"construct passes for one instance from app/runtime-defaults.json: WEB_CONCURRENCY={d['webConcurrency']}, "
-        f"GUNICORN_THREADS={d['threadsPerWorker']}, DATABASE_POOL_MAX_SIZE={d['databasePoolMaxSize']}, "
-        f"DATABASE_POOL_MAX_IDLE={d['databasePoolMaxIdleSeconds']}, "
-        f"DATABASE_CONNECT_TIMEOUT={d['databaseConnectTimeoutSeconds']}.")
+        f"construct passes for one instance from app/runtime-defaults.json: " + ", ".join(f"{name}={value}" for name, value in d.items()) + ".")
     add(f"- Load: `hey -c C -z {mode['duration']}s -t {data['hey_timeout_s']} http://127.0.0.1:PORT/` "
         f"for C in {', '.join(str(c) for c in mode['loads'])}, {mode['gap']} s apart; the two configurations "
         "one after the other, never at the same time.")

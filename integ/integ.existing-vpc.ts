@@ -1,4 +1,4 @@
-// An existing VPC (with a NAT gateway and its own private subnets) and non-default scaling and database props.
+// An existing VPC (with a NAT gateway and its own private subnets), non-default scaling and database props, and email.
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { WagtailScaleToZero } from '../src';
@@ -12,6 +12,7 @@ const cms = new WagtailScaleToZero(stack, 'Cms', {
   vpc,
   scaling: { minInstances: 1, maxInstances: 3, maxConcurrency: 50 },
   database: { minCapacity: 0, maxCapacity: 2, autoPause: Duration.minutes(10), removalPolicy: RemovalPolicy.DESTROY },
+  email: { fromAddress: 'cms@example.com' },
   mediaRemovalPolicy: RemovalPolicy.DESTROY,
   repositoryRemovalPolicy: RemovalPolicy.DESTROY,
 });

@@ -137,7 +137,7 @@ async function startMoto(venv) {
 
 function defaultPort() {
   const defaults = JSON.parse(fs.readFileSync(path.join(APP, 'runtime-defaults.json'), 'utf8'));
-  return defaults.port;
+  return defaults.PORT;
 }
 
 /**

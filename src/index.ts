@@ -1,2 +1,4 @@
+export * from './email-options';
+export * from './environment-secret';
 export * from './image';
 export * from './wagtail-scale-to-zero';

@@ -9,20 +9,44 @@ const ALLOWED_SIZES: Record<string, string[]> = {
   '4 vCPU': ['8 GB', '10 GB', '12 GB'],
 };
 
+/**
+ * Memory the bundled app needs, measured as PSS with `python -m tests.measure_memory` (app/): the gunicorn master
+ * with Django loaded, and one worker at its peak (busy threads plus one 12-megapixel photo being rendered).
+ */
+const MASTER_MEGABYTES = 60;
+const WORKER_PEAK_MEGABYTES = 220;
+
+/** Workers per vCPU, and the least an instance runs so one busy worker never stalls the instance. */
+const WORKERS_PER_VCPU = 2;
+const MIN_WORKERS = 2;
+
 function describeAllowedSizes(): string {
   return Object.entries(ALLOWED_SIZES)
     .map(([cpu, memories]) => memories.map((memory) => `${cpu} / ${memory}`).join(', '))
     .join(', ');
 }
 
-/** Fails synth unless `cpu` and `memory` form one of App Runner's allowed pairs. */
+/** Fails synth unless `cpu` and `memory` form one of App Runner's allowed pairs whose workers fit in memory. */
 export function checkInstanceSize(cpu: string, memory: string): void {
   if (Token.isUnresolved(cpu) || Token.isUnresolved(memory)) {
-    return;
+    throw new Error('cpu and memory must be known at synth time: the number of gunicorn workers is derived from them');
   }
   const memories = ALLOWED_SIZES[cpu];
   if (memories === undefined || !memories.includes(memory)) {
     throw new Error(`cpu / memory must be one of App Runner's instance sizes (${describeAllowedSizes()}); got ${cpu} / ${memory}`);
   }
+  const workers = workersFor(cpu);
+  const needed = MASTER_MEGABYTES + workers * WORKER_PEAK_MEGABYTES;
+  const available = parseFloat(memory) * 1024;
+  if (needed > available) {
+    throw new Error(
+      `cpu ${cpu} runs ${workers} workers, which need up to ${needed} MB at their peak (${MASTER_MEGABYTES} MB + ` +
+      `${workers} x ${WORKER_PEAK_MEGABYTES} MB), more than memory ${memory}: choose a larger memory for this cpu`,
+    );
+  }
 }
 
+/** gunicorn worker processes for an instance of `cpu` vCPUs: 2 per vCPU, at least 2. */
+export function workersFor(cpu: string): number {
+  return Math.max(MIN_WORKERS, Math.round(parseFloat(cpu) * WORKERS_PER_VCPU));
+}

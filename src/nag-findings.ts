@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { suppressNagFindings } from './nag-suppressions';
 
-const SINGLETON_HANDLERS = ['LogRetention', 'Custom::CDKECRDeployment', 'Custom::S3AutoDeleteObjectsCustomResourceProvider'];
+const SINGLETON_HANDLERS = ['LogRetention', 'Custom::CDKECRDeployment', 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'BucketNotificationsHandler'];
 
 /**
  * The AwsSolutions findings this construct accepts, each with the reason, attached to the resources concerned.
@@ -33,13 +33,13 @@ export function suppressLibraryFindings(cms: Construct): void {
   }]);
   suppressNagFindings(child('InstanceRole'), [{
     id: 'AwsSolutions-IAM5',
-    reason: 'Wagtail stores media under any key of its own bucket; the object actions are scoped to that one bucket.',
-    appliesTo: [{ regex: '/^Resource::<.*MediaBucket.*\\.Arn>\\/\\*$/' }],
+    reason: 'Wagtail stores media under any key of its own bucket, and drops outgoing mail under email/ of the outbox; each grant is scoped to that one bucket and prefix.',
+    appliesTo: [{ regex: '/^Resource::<.*MediaBucket.*\\.Arn>\\/\\*$/' }, { regex: '/^Resource::<.*OutboxBucket.*\\.Arn>\\/email\\/\\*$/' }],
   }]);
   for (const handler of Stack.of(cms).node.children.filter((c) => SINGLETON_HANDLERS.some((prefix) => c.node.id.startsWith(prefix)))) {
     suppressNagFindings(handler, [
       { id: 'AwsSolutions-IAM4', reason: 'CDK custom resource handler: AWSLambdaBasicExecutionRole only lets it write its own logs.' },
-      { id: 'AwsSolutions-IAM5', reason: 'CDK custom resource handler: the actions it needs (ECR copy, log group retention) act on resources named only at deploy time.' },
+      { id: 'AwsSolutions-IAM5', reason: 'CDK custom resource handler: the actions it needs (ECR copy, log group retention, bucket notifications) act on resources named only at deploy time.' },
       { id: 'AwsSolutions-L1', reason: 'CDK custom resource handler: its runtime is chosen by the CDK library that owns it.' },
     ]);
   }

@@ -5,22 +5,22 @@ import * as path from 'path';
 export const BUNDLED_APP_DIRECTORY = path.join(__dirname, '..', 'app');
 
 /**
- * The bundled app's runtime numbers. `app/runtime-defaults.json` is their one source: the container falls back
- * to the same file, and the construct passes each value to it as an environment variable.
+ * The app's runtime numbers, keyed by the environment variable that carries each one to the container.
+ * `app/runtime-defaults.json` is their one source: the container falls back to the same file.
  */
 export interface RuntimeDefaults {
-  /** gunicorn worker processes per instance (`WEB_CONCURRENCY`). */
-  readonly webConcurrency: number;
-  /** Threads per gunicorn worker (`GUNICORN_THREADS`). */
-  readonly threadsPerWorker: number;
-  /** Largest database connection pool of one worker process (`DATABASE_POOL_MAX_SIZE`). */
-  readonly databasePoolMaxSize: number;
-  /** Seconds an unused pooled connection lives before it is closed (`DATABASE_POOL_MAX_IDLE`). */
-  readonly databasePoolMaxIdleSeconds: number;
-  /** Seconds a new database connection may take, Aurora's resume included (`DATABASE_CONNECT_TIMEOUT`). */
-  readonly databaseConnectTimeoutSeconds: number;
-  /** The port gunicorn listens on (`PORT`). */
-  readonly port: number;
+  /** gunicorn worker processes per instance; the construct derives it from the instance's vCPUs. */
+  readonly WEB_CONCURRENCY: number;
+  /** Threads per gunicorn worker, and so the size of each worker's database connection pool. */
+  readonly GUNICORN_THREADS: number;
+  /** Seconds after which the pool closes one unused connection. */
+  readonly DATABASE_POOL_MAX_IDLE: number;
+  /** Seconds a new database connection may take, Aurora's resume included. */
+  readonly DATABASE_CONNECT_TIMEOUT: number;
+  /** Seconds an outbound connection (embeds, webhooks) may take before it fails. */
+  readonly OUTBOUND_CONNECT_TIMEOUT: number;
+  /** The port gunicorn listens on. */
+  readonly PORT: number;
 }
 
 export function loadRuntimeDefaults(): RuntimeDefaults {
@@ -28,14 +28,12 @@ export function loadRuntimeDefaults(): RuntimeDefaults {
   return JSON.parse(fs.readFileSync(file, 'utf-8')) as RuntimeDefaults;
 }
 
-/** The container environment that carries the runtime numbers; users cannot override these names. */
+/**
+ * The container environment that carries the runtime numbers; users cannot override these names. PORT is left out:
+ * App Runner reserves that name and sets it to the service's port itself.
+ */
 export function runtimeEnvironment(defaults: RuntimeDefaults): Record<string, string> {
-  return {
-    WEB_CONCURRENCY: String(defaults.webConcurrency),
-    GUNICORN_THREADS: String(defaults.threadsPerWorker),
-    DATABASE_POOL_MAX_SIZE: String(defaults.databasePoolMaxSize),
-    DATABASE_POOL_MAX_IDLE: String(defaults.databasePoolMaxIdleSeconds),
-    DATABASE_CONNECT_TIMEOUT: String(defaults.databaseConnectTimeoutSeconds),
-    PORT: String(defaults.port),
-  };
+  return Object.fromEntries(Object.entries(defaults)
+    .filter(([name]) => name !== 'PORT')
+    .map(([name, value]) => [name, String(value)]));
 }

@@ -7,16 +7,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { checkConnectionBudget } from './connection-budget';
 import { createServerlessDatabase } from './database';
+import { EmailOptions } from './email-options';
+import { EmailOutbox } from './email-outbox';
+import { EnvironmentSecret } from './environment-secret';
 import { WagtailImage } from './image';
-import { checkInstanceSize } from './instance-size';
 import { createMediaBucket } from './media-bucket';
 import { suppressLibraryFindings } from './nag-findings';
 import { addS3GatewayEndpoint, createIsolatedVpc, defaultSubnets } from './network';
-import { loadRuntimeDefaults, RuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
-import { checkInteger, checkNotBelow, checkRange } from './validation';
+import { loadRuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
+import { resolveSettings } from './settings';
 
 /** How App Runner scales the service. */
 export interface ScalingOptions {
@@ -157,9 +160,22 @@ export interface WagtailScaleToZeroProps {
    */
   readonly environment?: { [name: string]: string };
   /**
+   * Environment variables whose values come from Secrets Manager or SSM Parameter Store, resolved by App Runner
+   * when an instance starts (a changed value reaches the app at the next deployment); the app may read exactly these.
+   * Names the construct sets itself, and names also given in `environment`, are refused.
+   * @default - none
+   */
+  readonly environmentSecrets?: { [name: string]: EnvironmentSecret };
+  /**
+   * Email through Amazon SES without a NAT: the app drops each message in a private outbox bucket and a function
+   * outside the VPC sends it. Without it the site sends no email and Wagtail's password reset is off.
+   * @default - no email
+   */
+  readonly email?: EmailOptions;
+  /**
    * A custom domain you associate with the service yourself (App Runner has no CloudFormation resource for it);
-   * the app accepts requests and form posts for it.
-   * @default - only the region's App Runner domain
+   * the app accepts requests and form posts for it, and links in admin emails use it.
+   * @default - only the region's App Runner domain; admin emails link to the address the browser used
    */
   readonly domainName?: string;
   /**
@@ -194,13 +210,6 @@ export interface WagtailScaleToZeroProps {
   readonly imagesToKeep?: number;
 }
 
-/** Environment variable names the construct sets; `environment` may not override them. */
-const RESERVED_ENVIRONMENT = [
-  'DATABASE_SECRET', 'DATABASE_URL', 'DATABASE_NAME', 'DJANGO_SECRET_KEY', 'DJANGO_ALLOWED_HOSTS',
-  'DJANGO_CSRF_TRUSTED_ORIGINS', 'AWS_STORAGE_BUCKET_NAME', 'AWS_S3_REGION_NAME', 'DJANGO_SUPERUSER_USERNAME',
-  'DJANGO_SUPERUSER_EMAIL', 'DJANGO_SUPERUSER_PASSWORD',
-];
-
 /**
  * A Wagtail CMS that costs almost nothing while idle: App Runner (VPC connector, auto scaling) in front of Aurora
  * PostgreSQL Serverless v2 that pauses at zero capacity, a private S3 media bucket reached through a gateway
@@ -225,17 +234,29 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
   public readonly grantPrincipal: iam.IPrincipal;
   /** The secret holding the first administrator's generated password (a plain string). */
   public readonly adminPasswordSecret: secretsmanager.ISecret;
-  /** Database connections one instance opens at most: gunicorn workers x pool size per worker. */
+  /** gunicorn worker processes per instance, derived from `cpu`: 2 per vCPU, at least 2. */
+  public readonly webConcurrency: number;
+  /** Database connections one instance opens at most: gunicorn workers x threads (one pooled connection each). */
   public readonly databaseConnectionsPerInstance: number;
-  /** Database connections the whole service opens at most, at `scaling.maxInstances`. */
-  public readonly maxDatabaseConnections: number;
+  /**
+   * Database connections the whole service opens at most, at `scaling.maxInstances`.
+   * @default - undefined when `scaling.maxInstances` is a token, unknown until deployment
+   */
+  public readonly maxDatabaseConnections?: number;
+  /**
+   * Events of messages that could not be sent after every retry (they stay in the outbox bucket); alarm on its
+   * visible messages.
+   * @default - undefined without `email`
+   */
+  public readonly emailFailureQueue?: sqs.IQueue;
 
   constructor(scope: Construct, id: string, props: WagtailScaleToZeroProps = {}) {
     super(scope, id);
     const runtime = loadRuntimeDefaults();
     const settings = resolveSettings(props, runtime);
-    this.databaseConnectionsPerInstance = runtime.webConcurrency * runtime.databasePoolMaxSize;
-    this.maxDatabaseConnections = settings.maxInstances * this.databaseConnectionsPerInstance;
+    this.webConcurrency = settings.webConcurrency;
+    this.databaseConnectionsPerInstance = settings.connectionsPerInstance;
+    this.maxDatabaseConnections = Token.isUnresolved(settings.maxInstances) ? undefined : settings.maxInstances * settings.connectionsPerInstance;
     checkConnectionBudget({
       maxInstances: settings.maxInstances,
       connectionsPerInstance: this.databaseConnectionsPerInstance,
@@ -304,6 +325,22 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     this.database.secret!.grantRead(instanceRole);
     secretKey.grantRead(instanceRole);
     this.adminPasswordSecret.grantRead(instanceRole);
+    for (const secret of Object.values(props.environmentSecrets ?? {})) {
+      secret.grantRead(instanceRole);
+    }
+
+    const emailEnvironment: Record<string, string> = {};
+    if (props.email) {
+      const outbox = new EmailOutbox(this, 'Outbox', { email: props.email, logRetention });
+      outbox.grantSend(instanceRole);
+      this.emailFailureQueue = outbox.failureQueue;
+      emailEnvironment.EMAIL_OUTBOX_BUCKET = outbox.bucket.bucketName;
+      emailEnvironment.DJANGO_DEFAULT_FROM_EMAIL = props.email.fromAddress;
+      new CfnOutput(this, 'EmailFailureQueueUrl', {
+        value: outbox.failureQueue.queueUrl,
+        description: 'Queue of emails that could not be sent after every retry (the messages stay in the outbox bucket)',
+      });
+    }
 
     const connectorSecurityGroup = new ec2.SecurityGroup(this, 'ConnectorSecurityGroup', {
       vpc: this.vpc,
@@ -325,6 +362,9 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const environment: Record<string, string> = {
       ...props.environment,
       ...runtimeEnvironment(runtime),
+      WEB_CONCURRENCY: String(settings.webConcurrency),
+      ...emailEnvironment,
+      ...(props.domainName ? { WAGTAILADMIN_BASE_URL: `https://${props.domainName}` } : {}),
       DATABASE_NAME: settings.databaseName,
       DJANGO_ALLOWED_HOSTS: hosts.join(','),
       DJANGO_CSRF_TRUSTED_ORIGINS: origins.join(','),
@@ -334,6 +374,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       DJANGO_SUPERUSER_EMAIL: props.adminEmail ?? 'admin@example.com',
     };
     const secrets: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(props.environmentSecrets ?? {}).map(([name, secret]) => [name, secret.reference])),
       DATABASE_SECRET: this.database.secret!.secretArn,
       DJANGO_SECRET_KEY: secretKey.secretArn,
       DJANGO_SUPERUSER_PASSWORD: this.adminPasswordSecret.secretArn,
@@ -347,7 +388,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
           imageRepositoryType: 'ECR',
           imageIdentifier: this.repository.repositoryUriForTag(image.tag),
           imageConfiguration: {
-            port: String(runtime.port),
+            port: String(runtime.PORT),
             runtimeEnvironmentVariables: toKeyValuePairs(environment),
             runtimeEnvironmentSecrets: toKeyValuePairs(secrets),
           },
@@ -392,111 +433,6 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
 
     suppressLibraryFindings(this);
   }
-}
-
-/** Every prop with a range, defaulted and checked before any resource is created. */
-interface ResolvedSettings {
-  readonly minInstances: number;
-  readonly maxInstances: number;
-  readonly maxConcurrency: number;
-  readonly minCapacity: number;
-  readonly maxCapacity: number;
-  readonly autoPause?: Duration;
-  readonly cpu: string;
-  readonly memory: string;
-  readonly healthCheckInterval: number;
-  readonly healthCheckTimeout: number;
-  readonly healthyThreshold: number;
-  readonly unhealthyThreshold: number;
-  readonly imagesToKeep: number;
-  readonly databaseName: string;
-  readonly adminUsername: string;
-}
-
-function resolveSettings(props: WagtailScaleToZeroProps, runtime: RuntimeDefaults): ResolvedSettings {
-  const minInstances = props.scaling?.minInstances ?? 1;
-  const maxInstances = props.scaling?.maxInstances ?? 25;
-  const maxConcurrency = props.scaling?.maxConcurrency ?? 100;
-  for (const [prop, value, min, max] of [
-    ['scaling.minInstances', minInstances, 1, 25],
-    ['scaling.maxInstances', maxInstances, 1, 25],
-    ['scaling.maxConcurrency', maxConcurrency, 1, 200],
-  ] as Array<[string, number, number, number]>) {
-    checkInteger(prop, value);
-    checkRange(prop, value, min, max);
-  }
-  checkNotBelow('scaling.maxInstances', maxInstances, 'scaling.minInstances', minInstances);
-
-  const minCapacity = props.database?.minCapacity ?? 0;
-  const maxCapacity = props.database?.maxCapacity ?? 4;
-  checkRange('database.minCapacity', minCapacity, 0, 256, ' ACU');
-  checkHalfSteps('database.minCapacity', minCapacity);
-  checkRange('database.maxCapacity', maxCapacity, 1, 256, ' ACU');
-  checkHalfSteps('database.maxCapacity', maxCapacity);
-  checkNotBelow('database.maxCapacity', maxCapacity, 'database.minCapacity', minCapacity);
-  const autoPause = resolveAutoPause(props.database?.autoPause, minCapacity);
-  if (props.database?.backupRetention) {
-    checkRange('database.backupRetention', props.database.backupRetention.toDays(), 1, 35, ' days');
-  }
-
-  const cpu = props.cpu ?? '0.5 vCPU';
-  const memory = props.memory ?? '1 GB';
-  checkInstanceSize(cpu, memory);
-
-  const healthCheckInterval = props.healthCheck?.interval?.toSeconds() ?? 10;
-  const healthCheckTimeout = props.healthCheck?.timeout?.toSeconds() ?? 5;
-  const healthyThreshold = props.healthCheck?.healthyThreshold ?? 1;
-  const unhealthyThreshold = props.healthCheck?.unhealthyThreshold ?? 10;
-  checkRange('healthCheck.interval', healthCheckInterval, 1, 20, ' s');
-  checkRange('healthCheck.timeout', healthCheckTimeout, 1, 20, ' s');
-  checkRange('healthCheck.healthyThreshold', healthyThreshold, 1, 20);
-  checkRange('healthCheck.unhealthyThreshold', unhealthyThreshold, 1, 20);
-
-  const imagesToKeep = props.imagesToKeep ?? 10;
-  checkInteger('imagesToKeep', imagesToKeep);
-  checkRange('imagesToKeep', imagesToKeep, 1, 1000);
-
-  const reservedNames = [...RESERVED_ENVIRONMENT, ...Object.keys(runtimeEnvironment(runtime))];
-  const reserved = Object.keys(props.environment ?? {}).filter((name) => reservedNames.includes(name));
-  if (reserved.length > 0) {
-    throw new Error(`environment may not set ${reserved.join(', ')}: the construct sets these itself`);
-  }
-
-  return {
-    minInstances,
-    maxInstances,
-    maxConcurrency,
-    minCapacity,
-    maxCapacity,
-    autoPause,
-    cpu,
-    memory,
-    healthCheckInterval,
-    healthCheckTimeout,
-    healthyThreshold,
-    unhealthyThreshold,
-    imagesToKeep,
-    databaseName: props.database?.databaseName ?? 'wagtail',
-    adminUsername: props.adminUsername ?? 'admin',
-  };
-}
-
-function checkHalfSteps(prop: string, value: number): void {
-  if (!Token.isUnresolved(value) && !Number.isInteger(value * 2)) {
-    throw new Error(`${prop} must be a multiple of 0.5 ACU; got ${value}`);
-  }
-}
-
-/** Auto-pause exists only at minimum capacity 0; it defaults to 300 s there. */
-function resolveAutoPause(autoPause: Duration | undefined, minCapacity: number): Duration | undefined {
-  if (autoPause === undefined) {
-    return minCapacity === 0 ? Duration.seconds(300) : undefined;
-  }
-  if (!Token.isUnresolved(minCapacity) && minCapacity !== 0) {
-    throw new Error(`database.autoPause only applies when database.minCapacity is 0 (the database pauses only at zero capacity); got minCapacity ${minCapacity}`);
-  }
-  checkRange('database.autoPause', autoPause.toSeconds(), 300, 86400, ' s');
-  return autoPause;
 }
 
 function toKeyValuePairs(values: Record<string, string>): apprunner.CfnService.KeyValuePairProperty[] {

@@ -4,7 +4,8 @@ import { loadRuntimeDefaults } from '../src/runtime-defaults';
 import { stackWith } from './fixtures/stacks';
 
 const runtime = loadRuntimeDefaults();
-const perInstance = runtime.webConcurrency * runtime.databasePoolMaxSize;
+// The default 0.5 vCPU runs 2 workers, each with one pooled connection per thread.
+const perInstance = 2 * runtime.GUNICORN_THREADS;
 
 test('connections per instance come from the app runtime defaults the container also reads', () => {
   const { cms } = stackWith({}, new App());

@@ -99,7 +99,20 @@ test('environment may not override what the construct sets', () => {
   expect(() => synth({ environment: { DJANGO_SECRET_KEY: 'x', WEB_CONCURRENCY: '9' } })).toThrow(/environment may not set DJANGO_SECRET_KEY, WEB_CONCURRENCY: the construct sets these itself/);
 });
 
-test('unresolved tokens are left for deploy time', () => {
+test('unresolved tokens are left for deploy time, and the connection figures that depend on them are not made up', () => {
   const token = Lazy.number({ produce: () => 30 });
-  expect(() => synth({ scaling: { maxInstances: token, maxConcurrency: token } })).not.toThrow();
+  const { cms } = synth({ scaling: { maxInstances: token, maxConcurrency: token } });
+  expect(cms.maxDatabaseConnections).toBeUndefined();
+  expect(cms.databaseConnectionsPerInstance).toBe(8);
+});
+
+test('cpu and memory must be known at synth time: the workers are derived from them', () => {
+  const token = Lazy.string({ produce: () => '1 vCPU' });
+  expect(() => synth({ cpu: token, memory: '2 GB' })).toThrow(/cpu and memory must be known at synth time/);
+});
+
+test('environment and environmentSecrets names: valid, not the construct\'s, not in both', () => {
+  expect(() => synth({ environment: { 'BAD-NAME': 'x' } })).toThrow(/environment names must be letters, digits and underscores.*got BAD-NAME/);
+  expect(() => synth({ environment: { PORT: '9000' } })).toThrow(/environment may not set PORT: the construct sets these itself/);
+  expect(() => synth({ environment: { EMAIL_OUTBOX_BUCKET: 'x' } })).toThrow(/environment may not set EMAIL_OUTBOX_BUCKET/);
 });

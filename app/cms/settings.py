@@ -167,7 +167,8 @@ def _database_params():
 
 
 DATABASE_CONNECT_TIMEOUT = runtime.get_int("DATABASE_CONNECT_TIMEOUT")
-DATABASE_POOL_MAX_SIZE = runtime.get_int("DATABASE_POOL_MAX_SIZE")
+# One knob: each gunicorn thread has its own pooled connection, so no thread waits.
+DATABASE_POOL_MAX_SIZE = runtime.get_int("GUNICORN_THREADS")
 DATABASE_POOL_MAX_IDLE = runtime.get_int("DATABASE_POOL_MAX_IDLE")
 
 _db = _database_params()
@@ -196,7 +197,7 @@ else:
                 "pool": {
                     # Zero connections kept open when idle, so Aurora can pause.
                     "min_size": 0,
-                    # Bounded per process: per instance = WEB_CONCURRENCY x this.
+                    # Bounded per process: per instance = WEB_CONCURRENCY x GUNICORN_THREADS.
                     "max_size": DATABASE_POOL_MAX_SIZE,
                     # psycopg_pool closes ONE idle connection per max_idle period, so a
                     # full pool is empty at most (max_size + 1) x max_idle seconds

@@ -60,12 +60,12 @@ def test_database_from_secret_and_pool_from_runtime_defaults():
     assert (db["NAME"], db["USER"], db["HOST"], db["PORT"]) == ("cmsdb", "wagtail", "h", "5433")
     pool = db["OPTIONS"]["pool"]
     assert pool["min_size"] == 0
-    assert pool["max_size"] == defaults["databasePoolMaxSize"]
-    assert pool["max_idle"] == defaults["databasePoolMaxIdleSeconds"]
-    assert db["OPTIONS"]["connect_timeout"] == defaults["databaseConnectTimeoutSeconds"] >= 30
+    assert pool["max_size"] == defaults["GUNICORN_THREADS"]
+    assert pool["max_idle"] == defaults["DATABASE_POOL_MAX_IDLE"]
+    assert db["OPTIONS"]["connect_timeout"] == defaults["DATABASE_CONNECT_TIMEOUT"] >= 30
     assert db["CONN_HEALTH_CHECKS"] is True and db["CONN_MAX_AGE"] == 0
     # The environment wins over the JSON file.
-    db = settings_value({"DATABASE_URL": "postgres://a:b@c:5432/d", "DATABASE_POOL_MAX_SIZE": "7",
+    db = settings_value({"DATABASE_URL": "postgres://a:b@c:5432/d", "GUNICORN_THREADS": "7",
                          "DATABASE_POOL_MAX_IDLE": "3", "DATABASE_CONNECT_TIMEOUT": "45"},
                         "settings.DATABASES['default']")
     assert db["OPTIONS"]["pool"]["max_size"] == 7 and db["OPTIONS"]["pool"]["max_idle"] == 3
@@ -78,7 +78,7 @@ def test_idle_pool_empties_well_before_aurora_pause():
     below Aurora's minimum auto-pause of 300 s."""
     with open(APP_DIR / "runtime-defaults.json") as f:
         d = json.load(f)
-    assert (d["databasePoolMaxSize"] + 1) * d["databasePoolMaxIdleSeconds"] <= 60
+    assert (d["GUNICORN_THREADS"] + 1) * d["DATABASE_POOL_MAX_IDLE"] <= 60
 
 
 def test_gunicorn_reads_env_then_runtime_defaults():
@@ -87,9 +87,9 @@ def test_gunicorn_reads_env_then_runtime_defaults():
     with open(APP_DIR / "runtime-defaults.json") as f:
         d = json.load(f)
     out = json.loads(run([sys.executable, "-c", code], {}).stdout)
-    assert out["bind"] == f"0.0.0.0:{d['port']}"
-    assert out["workers"] == d["webConcurrency"] and out["threads"] == d["threadsPerWorker"]
-    assert out["timeout"] > d["databaseConnectTimeoutSeconds"]
+    assert out["bind"] == f"0.0.0.0:{d['PORT']}"
+    assert out["workers"] == d["WEB_CONCURRENCY"] and out["threads"] == d["GUNICORN_THREADS"]
+    assert out["timeout"] > d["DATABASE_CONNECT_TIMEOUT"]
     out = json.loads(run([sys.executable, "-c", code], {"PORT": "9001", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "2"}).stdout)
     assert (out["bind"], out["workers"], out["threads"]) == ("0.0.0.0:9001", 3, 2)
 

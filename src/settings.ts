@@ -1,0 +1,167 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { EmailOptions } from './email-options';
+import { checkInstanceSize, workersFor } from './instance-size';
+import { RuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
+import { checkInteger, checkNotBelow, checkRange } from './validation';
+import type { WagtailScaleToZeroProps } from './wagtail-scale-to-zero';
+
+/** Environment variable names the construct sets itself; `environment` and `environmentSecrets` may not use them. */
+const RESERVED_ENVIRONMENT = [
+  'DATABASE_SECRET', 'DATABASE_URL', 'DATABASE_NAME', 'DJANGO_SECRET_KEY', 'DJANGO_ALLOWED_HOSTS',
+  'DJANGO_CSRF_TRUSTED_ORIGINS', 'AWS_STORAGE_BUCKET_NAME', 'AWS_S3_REGION_NAME', 'DJANGO_SUPERUSER_USERNAME',
+  'DJANGO_SUPERUSER_EMAIL', 'DJANGO_SUPERUSER_PASSWORD', 'EMAIL_OUTBOX_BUCKET', 'DJANGO_DEFAULT_FROM_EMAIL',
+  'WAGTAILADMIN_BASE_URL', 'PORT',
+];
+
+/** Every prop with a range, defaulted and checked before any resource is created. */
+export interface ResolvedSettings {
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  readonly maxConcurrency: number;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly autoPause?: Duration;
+  readonly cpu: string;
+  readonly memory: string;
+  /** gunicorn workers per instance, derived from `cpu`. */
+  readonly webConcurrency: number;
+  /** Database connections one instance opens at most: workers x threads (one pooled connection per thread). */
+  readonly connectionsPerInstance: number;
+  readonly healthCheckInterval: number;
+  readonly healthCheckTimeout: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  readonly imagesToKeep: number;
+  readonly databaseName: string;
+  readonly adminUsername: string;
+}
+
+export function resolveSettings(props: WagtailScaleToZeroProps, runtime: RuntimeDefaults): ResolvedSettings {
+  const minInstances = props.scaling?.minInstances ?? 1;
+  const maxInstances = props.scaling?.maxInstances ?? 25;
+  const maxConcurrency = props.scaling?.maxConcurrency ?? 100;
+  for (const [prop, value, min, max] of [
+    ['scaling.minInstances', minInstances, 1, 25],
+    ['scaling.maxInstances', maxInstances, 1, 25],
+    ['scaling.maxConcurrency', maxConcurrency, 1, 200],
+  ] as Array<[string, number, number, number]>) {
+    checkInteger(prop, value);
+    checkRange(prop, value, min, max);
+  }
+  checkNotBelow('scaling.maxInstances', maxInstances, 'scaling.minInstances', minInstances);
+
+  const minCapacity = props.database?.minCapacity ?? 0;
+  const maxCapacity = props.database?.maxCapacity ?? 4;
+  checkRange('database.minCapacity', minCapacity, 0, 256, ' ACU');
+  checkHalfSteps('database.minCapacity', minCapacity);
+  checkRange('database.maxCapacity', maxCapacity, 1, 256, ' ACU');
+  checkHalfSteps('database.maxCapacity', maxCapacity);
+  checkNotBelow('database.maxCapacity', maxCapacity, 'database.minCapacity', minCapacity);
+  const autoPause = resolveAutoPause(props.database?.autoPause, minCapacity);
+  if (props.database?.backupRetention) {
+    checkRange('database.backupRetention', props.database.backupRetention.toDays(), 1, 35, ' days');
+  }
+
+  const cpu = props.cpu ?? '0.5 vCPU';
+  const memory = props.memory ?? '1 GB';
+  checkInstanceSize(cpu, memory);
+  const webConcurrency = workersFor(cpu);
+
+  const healthCheckInterval = props.healthCheck?.interval?.toSeconds() ?? 10;
+  const healthCheckTimeout = props.healthCheck?.timeout?.toSeconds() ?? 5;
+  const healthyThreshold = props.healthCheck?.healthyThreshold ?? 1;
+  const unhealthyThreshold = props.healthCheck?.unhealthyThreshold ?? 10;
+  checkRange('healthCheck.interval', healthCheckInterval, 1, 20, ' s');
+  checkRange('healthCheck.timeout', healthCheckTimeout, 1, 20, ' s');
+  checkRange('healthCheck.healthyThreshold', healthyThreshold, 1, 20);
+  checkRange('healthCheck.unhealthyThreshold', unhealthyThreshold, 1, 20);
+
+  const imagesToKeep = props.imagesToKeep ?? 10;
+  checkInteger('imagesToKeep', imagesToKeep);
+  checkRange('imagesToKeep', imagesToKeep, 1, 1000);
+
+  const reservedNames = [...RESERVED_ENVIRONMENT, ...Object.keys(runtimeEnvironment(runtime))];
+  checkEnvironmentNames('environment', Object.keys(props.environment ?? {}), reservedNames);
+  checkEnvironmentNames('environmentSecrets', Object.keys(props.environmentSecrets ?? {}), reservedNames);
+  const both = Object.keys(props.environmentSecrets ?? {}).filter((name) => name in (props.environment ?? {}));
+  if (both.length > 0) {
+    throw new Error(`${both.join(', ')} may be set in environment or in environmentSecrets, not in both`);
+  }
+  if (props.email) {
+    checkEmailOptions(props.email);
+  }
+
+  return {
+    minInstances,
+    maxInstances,
+    maxConcurrency,
+    minCapacity,
+    maxCapacity,
+    autoPause,
+    cpu,
+    memory,
+    webConcurrency,
+    connectionsPerInstance: webConcurrency * runtime.GUNICORN_THREADS,
+    healthCheckInterval,
+    healthCheckTimeout,
+    healthyThreshold,
+    unhealthyThreshold,
+    imagesToKeep,
+    databaseName: props.database?.databaseName ?? 'wagtail',
+    adminUsername: props.adminUsername ?? 'admin',
+  };
+}
+
+/** Environment names must be valid shell names, not ones the construct sets, and not App Runner's own PORT. */
+function checkEnvironmentNames(prop: string, names: string[], reservedNames: string[]): void {
+  const invalid = names.filter((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  if (invalid.length > 0) {
+    throw new Error(`${prop} names must be letters, digits and underscores, not starting with a digit; got ${invalid.join(', ')}`);
+  }
+  const reserved = names.filter((name) => reservedNames.includes(name));
+  if (reserved.length > 0) {
+    throw new Error(`${prop} may not set ${reserved.join(', ')}: the construct sets these itself`);
+  }
+}
+
+function checkHalfSteps(prop: string, value: number): void {
+  if (!Token.isUnresolved(value) && !Number.isInteger(value * 2)) {
+    throw new Error(`${prop} must be a multiple of 0.5 ACU; got ${value}`);
+  }
+}
+
+/** Auto-pause exists only at minimum capacity 0; it defaults to 300 s there. */
+function resolveAutoPause(autoPause: Duration | undefined, minCapacity: number): Duration | undefined {
+  if (autoPause === undefined) {
+    return minCapacity === 0 ? Duration.seconds(300) : undefined;
+  }
+  if (!Token.isUnresolved(minCapacity) && minCapacity !== 0) {
+    throw new Error(`database.autoPause only applies when database.minCapacity is 0 (the database pauses only at zero capacity); got minCapacity ${minCapacity}`);
+  }
+  checkRange('database.autoPause', autoPause.toSeconds(), 300, 86400, ' s');
+  return autoPause;
+}
+
+const EMAIL_ADDRESS = /^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i;
+
+/** Fails synth unless `email` names a sender address and an identity that may send as it. */
+function checkEmailOptions(email: EmailOptions): void {
+  if (Token.isUnresolved(email.fromAddress)) {
+    if (email.identity === undefined) {
+      throw new Error('email.identity is required when email.fromAddress is only known at deployment');
+    }
+    return;
+  }
+  if (!EMAIL_ADDRESS.test(email.fromAddress)) {
+    throw new Error(`email.fromAddress must be an email address such as cms@example.org; got '${email.fromAddress}'`);
+  }
+  if (email.identity === undefined) {
+    return;
+  }
+  const address = email.fromAddress.toLowerCase();
+  const identity = email.identity.toLowerCase();
+  const domain = address.split('@')[1];
+  if (identity !== address && identity !== domain && !domain.endsWith(`.${identity}`)) {
+    throw new Error(`email.identity must be email.fromAddress (${email.fromAddress}), its domain (${domain}) or a parent domain of it; got '${email.identity}'`);
+  }
+}

@@ -1,0 +1,122 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { WagtailScaleToZeroProps } from '../src';
+import { stackWith } from './fixtures/stacks';
+
+function templateWith(props: WagtailScaleToZeroProps): Template {
+  return Template.fromStack(stackWith(props, new App()).stack);
+}
+
+function senderOf(template: Template): any {
+  const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('outbox') } });
+  expect(Object.keys(functions)).toHaveLength(1);
+  return Object.entries(functions)[0];
+}
+
+function policyStatementsOf(template: Template, roleRef: string): any[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('email', () => {
+  const template = templateWith({ email: { fromAddress: 'cms@example.org' } });
+  const [senderId, sender] = senderOf(template);
+
+  test('the sender runs outside the VPC and is told the only address it may send as', () => {
+    expect(sender.Properties.VpcConfig).toBeUndefined();
+    expect(sender.Properties.Environment.Variables).toEqual({ EMAIL_FROM_ADDRESS: 'cms@example.org' });
+  });
+
+  test('its SES permission is SendRawEmail from the configured address only, on the address or its domain identity', () => {
+    const statements = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]);
+    const ses = statements.filter((s) => JSON.stringify(s.Action).includes('ses:'));
+    expect(ses).toHaveLength(1);
+    expect(ses[0].Action).toBe('ses:SendRawEmail');
+    expect(ses[0].Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'cms@example.org' } });
+    const resources = JSON.stringify(ses[0].Resource);
+    expect(resources).toMatch(/identity\/cms@example\.org"/);
+    expect(resources).toMatch(/identity\/example\.org"/);
+    expect(ses[0].Resource).toHaveLength(2);
+  });
+
+  test('it may read and delete messages under email/ of the outbox, list that bucket, and nothing else in S3', () => {
+    const s3 = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]).filter((s) => JSON.stringify(s.Action).includes('s3:'));
+    expect(s3).toHaveLength(2);
+    expect(s3[0].Action).toEqual(['s3:GetObject', 's3:DeleteObject']);
+    expect(JSON.stringify(s3[0].Resource)).toMatch(/OutboxBucket.*\/email\/\*/);
+    expect(s3[1]).toEqual(expect.objectContaining({ Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CmsOutboxBucket/), 'Arn'] } }));
+  });
+
+  test('the bucket notifies the sender of new objects under the email/ prefix only', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [{
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'email/' }] } },
+          LambdaFunctionArn: { 'Fn::GetAtt': [senderId, 'Arn'] },
+        }],
+      },
+    });
+  });
+
+  test('failed sends are retried twice, then land in an encrypted queue that is output for alarms', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: senderId },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('OutboxFailureQueue'), 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    const outputs = Object.values(template.findOutputs('*')).map((o) => JSON.stringify(o.Value));
+    expect(outputs.some((o) => /OutboxFailureQueue/.test(o))).toBe(true);
+  });
+
+  test('the sender keeps its logs for the stack log retention', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    expect(JSON.stringify(sender.Properties.LoggingConfig)).toMatch(/OutboxSenderLogs/);
+  });
+
+  test('the outbox bucket is private, TLS only, encrypted, and forgets messages after 14 days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: Match.anyValue(),
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 14, Status: 'Enabled' }] },
+    });
+  });
+
+  test('the app may only put messages under email/, and learns the bucket and the From address', () => {
+    const statements = policyStatementsOf(template, 'InstanceRole');
+    const outbox = statements.filter((s) => JSON.stringify(s.Resource).includes('OutboxBucket'));
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0].Action).toBe('s3:PutObject');
+    expect(JSON.stringify(outbox[0].Resource)).toMatch(/\/email\/\*/);
+    template.hasResourceProperties('AWS::AppRunner::Service', {
+      SourceConfiguration: {
+        ImageRepository: {
+          ImageConfiguration: {
+            RuntimeEnvironmentVariables: Match.arrayWith([
+              { Name: 'EMAIL_OUTBOX_BUCKET', Value: { Ref: Match.stringLikeRegexp('OutboxBucket') } },
+              { Name: 'DJANGO_DEFAULT_FROM_EMAIL', Value: 'cms@example.org' },
+            ]),
+          },
+        },
+      },
+    });
+  });
+});
+
+test('a given identity is the only one the sender may use', () => {
+  const template = templateWith({ email: { fromAddress: 'cms@mail.example.org', identity: 'example.org' } });
+  const [, sender] = senderOf(template);
+  const ses = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]).filter((s) => JSON.stringify(s.Action).includes('ses:'));
+  expect(JSON.stringify(ses[0].Resource)).toMatch(/identity\/example\.org"/);
+  expect(JSON.stringify(ses[0].Resource)).not.toMatch(/identity\/cms@/);
+});
+
+test.each([
+  [{ fromAddress: 'not an address' }, /email\.fromAddress must be an email address such as cms@example\.org; got 'not an address'/],
+  [{ fromAddress: 'cms@example.org', identity: 'other.org' }, /email\.identity must be email\.fromAddress \(cms@example\.org\), its domain \(example\.org\) or a parent domain of it; got 'other\.org'/],
+  [{ fromAddress: 'cms@example.org', identity: 'ple.org' }, /email\.identity must be/],
+])('refuses email %p', (email, message) => {
+  expect(() => stackWith({ email }, new App())).toThrow(message);
+});
