@@ -22,3 +22,5 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 forwarded_allow_ips = "*"  # App Runner's proxy is the only client that reaches us
+# No password-reset token in the access or error log (cms/log_redaction.py).
+logger_class = "cms.log_redaction.GunicornLogger"

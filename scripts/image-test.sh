@@ -37,12 +37,13 @@ if ! podman image exists "$BASE"; then
   echo "image-test: imported $BASE"
 fi
 
-# 3. build (the host CA bundle is mounted so pip trusts a TLS-intercepting proxy, if any)
-mounts=()
-[ -s /etc/ssl/certs/ca-certificates.crt ] && mounts=(-v /etc/ssl/certs/ca-certificates.crt:/run/host-ca/ca-certificates.crt:ro)
+# 3. build (the host CA bundle goes in as the build secret "ca-bundle", so pip trusts
+#    a TLS-intercepting proxy, if any)
+secrets=()
+[ -s /etc/ssl/certs/ca-certificates.crt ] && secrets=(--secret id=ca-bundle,src=/etc/ssl/certs/ca-certificates.crt)
 start=$(date +%s)
 echo "image-test: building $IMAGE"
-"${PODMAN[@]}" build "${NETARGS[@]}" "${mounts[@]}" --platform linux/amd64 \
+"${PODMAN[@]}" build "${NETARGS[@]}" "${secrets[@]}" --platform linux/amd64 \
   --build-arg BASE_IMAGE="$BASE" -t "$IMAGE" -f "$ROOT/app/Dockerfile" "$ROOT/app" >"$OUT/image-build.log" 2>&1 \
   || { tail -40 "$OUT/image-build.log"; echo "image: 0 passed, 1 failed"; exit 1; }
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")

@@ -9,6 +9,7 @@ import json
 import os
 from urllib.parse import unquote, urlsplit
 
+from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
 
 from cms import runtime
@@ -71,7 +72,7 @@ SESSION_COOKIE_HTTPONLY = True
 INSTALLED_APPS = [
     "home",
     "search",
-    "cms",  # management commands: startup
+    "cms",  # startup command, admin bootstrap record, email, embeds (before wagtail.embeds: template override)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -102,6 +103,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware's host validation: records the request's URL for links
+    # in admin emails when WAGTAILADMIN_BASE_URL is not set.
+    "cms.admin_base_url.AdminBaseUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -167,6 +171,9 @@ def _database_params():
 
 
 DATABASE_CONNECT_TIMEOUT = runtime.get_int("DATABASE_CONNECT_TIMEOUT")
+# Seconds any other outbound connection may take (S3 connect; default socket
+# timeout of the process, see cms/outbound.py).
+OUTBOUND_CONNECT_TIMEOUT = runtime.get_int("OUTBOUND_CONNECT_TIMEOUT")
 # One knob: each gunicorn thread has its own pooled connection, so no thread waits.
 DATABASE_POOL_MAX_SIZE = runtime.get_int("GUNICORN_THREADS")
 DATABASE_POOL_MAX_IDLE = runtime.get_int("DATABASE_POOL_MAX_IDLE")
@@ -234,6 +241,23 @@ STATICFILES_FINDERS = [
 STATIC_ROOT = os.environ.get("DJANGO_STATIC_ROOT", os.path.join(BASE_DIR, "staticfiles"))
 STATIC_URL = "/static/"
 
+# --- S3: one client configuration for the media storage and the email outbox ---------
+# django-storages reads these three settings; cms.mail uses them for its client. (A
+# client config replaces django-storages' own signature and addressing options, so
+# they are set here.)
+
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or os.environ.get("AWS_REGION") or None
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None
+AWS_S3_CLIENT_CONFIG = BotoConfig(
+    signature_version="s3v4",
+    # Emulators listen on one host:port, so they need path-style addressing.
+    s3={"addressing_style": "path" if AWS_S3_ENDPOINT_URL else "virtual"},
+    # Fail fast instead of hanging when S3 is unreachable.
+    connect_timeout=OUTBOUND_CONNECT_TIMEOUT,
+    read_timeout=60,
+    retries={"max_attempts": 3, "mode": "standard"},
+)
+
 # --- Media: private S3 bucket with presigned URLs, or local disk ---------------------
 
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
@@ -241,32 +265,16 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", os.path.join(BASE_DIR, "media"))
 
 if AWS_STORAGE_BUCKET_NAME:
-    from botocore.config import Config as _BotoConfig
-
-    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or os.environ.get("AWS_REGION") or None,
-            "endpoint_url": _endpoint,
             # The bucket is private and blocks ACLs: no ACL header on upload.
             "default_acl": None,
             # Every media URL is a presigned GET URL.
             "querystring_auth": True,
             "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
             "file_overwrite": False,
-            # Fail fast instead of hanging when S3 is unreachable. (A client_config
-            # replaces django-storages' own signature/addressing options, so they are
-            # set here.)
-            "client_config": _BotoConfig(
-                signature_version="s3v4",
-                # Emulators listen on one host:port, so they need path-style addressing.
-                s3={"addressing_style": "path" if _endpoint else "virtual"},
-                connect_timeout=5,
-                read_timeout=60,
-                retries={"max_attempts": 3, "mode": "standard"},
-            ),
         },
     }
     # Documents are served by redirecting to their presigned URL.
@@ -284,15 +292,27 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# --- Email: no outbound network by default (VPC without NAT) -------------------------
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# --- Email: through an S3 outbox bucket (no SMTP route from the VPC), see cms/mail.py --
+
+EMAIL_OUTBOX_BUCKET = os.environ.get("EMAIL_OUTBOX_BUCKET", "").strip()
+EMAIL_BACKEND = "cms.mail.S3OutboxBackend" if EMAIL_OUTBOX_BUCKET else "cms.mail.NoOutboxBackend"
+_from_email = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "").strip()
+if _from_email:
+    DEFAULT_FROM_EMAIL = SERVER_EMAIL = _from_email
+elif EMAIL_OUTBOX_BUCKET:
+    raise ImproperlyConfigured("EMAIL_OUTBOX_BUCKET is set but DJANGO_DEFAULT_FROM_EMAIL (the From address) is not")
+# A reset link nobody can receive is useless: without email the views answer 404.
+WAGTAIL_PASSWORD_RESET_ENABLED = bool(EMAIL_OUTBOX_BUCKET)
 
 # --- Logging: everything to stdout/stderr (App Runner ships it to CloudWatch) ----------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No password-reset token in any log line (cms/log_redaction.py; gunicorn's own
+    # logs get the same filter through gunicorn.conf.py's logger_class).
+    "filters": {"redact": {"()": "cms.log_redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "psycopg.pool": {"level": os.environ.get("DATABASE_POOL_LOG_LEVEL", "WARNING")},
@@ -314,14 +334,11 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = int(os.environ.get("WAGTAILIMAGES_MAX_IMAGE_PIX
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 
-def _default_admin_base_url():
-    for origin in CSRF_TRUSTED_ORIGINS:
-        if "*" not in origin:
-            return origin
-    return "http://localhost"
-
-
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "").strip() or _default_admin_base_url()
+# Base URL of links in admin emails. Unset: the scheme and host of the current
+# request, recorded by cms.admin_base_url.AdminBaseUrlMiddleware ("" until then).
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "").strip()
+# oEmbed lookups that tell the editor when they fail for lack of internet access.
+WAGTAILEMBEDS_FINDERS = [{"class": "cms.embeds.OEmbedFinder"}]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # /readyz: how long the database check waits for a pooled connection.

@@ -5,11 +5,13 @@ scripts/image-test.sh; not collected by pytest).
 
 Checks: `manage.py check --deploy` inside the image; the container starts
 (migrations, admin, gunicorn as a non-root user), /healthz (any Host), /readyz,
-/ and a static file answer 200; a restart with nothing to migrate is fast.
+/ and a static file answer 200; without an email outbox, password reset is off
+and no reset token reaches the container's log; a restart with nothing to
+migrate is fast and does not bring back a deleted admin.
 Prints measurements as JSON and a final "image: N passed, N failed" line."""
 
 import json
-import os
+import re
 import secrets
 import subprocess
 import sys
@@ -114,8 +116,6 @@ def main():
 
             def static():
                 html = requests.get(base + "/admin/login/", timeout=30).text
-                import re
-
                 href = re.search(r'href="(/static/[^"]+\.css)"', html).group(1)
                 r = requests.get(base + href, headers={"Accept-Encoding": "gzip"}, timeout=30)
                 _expect(r, 200)
@@ -129,6 +129,21 @@ def main():
 
             check("the app runs as a non-root user", runs_as_non_root)
 
+            def password_reset_off():
+                assert "password_reset" not in requests.get(base + "/admin/login/", timeout=30).text
+                token = "cz3k1x-" + secrets.token_hex(16)
+                for path in ("/admin/password_reset/", f"/admin/password_reset/confirm/MQ/{token}/"):
+                    _expect(requests.get(base + path, timeout=30), 404)
+
+                def redacted_logs():  # the access line and Django's "Not Found" line
+                    out = _logs(name)
+                    return out if out.count("confirm/[redacted]") >= 2 else None
+
+                logs = wait_until(redacted_logs, 10, what="redacted lines in the container log")
+                assert token not in logs and "/MQ/" not in logs
+
+            check("password reset is off without email; no reset token in the log", password_reset_off)
+
             def memory():
                 for _ in range(3):
                     for path in ("/", "/admin/login/", "/readyz"):
@@ -139,14 +154,26 @@ def main():
                 metrics["container_rss_mib_sum_all_processes"] = round(kib / 1024, 1)
 
             check("measure memory", memory)
+
+            def delete_admin():
+                r = subprocess.run(["podman", "exec", name, "python", "manage.py", "shell", "-c",
+                                    "from django.contrib.auth import get_user_model; "
+                                    "get_user_model().objects.get(username='admin').delete()"],
+                                   capture_output=True, text=True, timeout=60)
+                assert r.returncode == 0, r.stdout + r.stderr
+
+            check("delete the admin (as an operator would)", delete_admin)
             subprocess.run(["podman", "rm", "-f", "-t", "10", name], capture_output=True)
 
             def restart():
-                _, _, seconds = run_container("restart")
+                restarted, _, seconds = run_container("restart")
                 metrics["restart_to_healthy_seconds_nothing_to_migrate"] = round(seconds, 1)
                 assert seconds < 20, seconds
+                assert "startup: first admin 'admin' was set up on " in _logs(restarted)
+                with pg.connect(db) as conn:
+                    assert conn.execute("SELECT count(*) FROM auth_user WHERE username = 'admin'").fetchone()[0] == 0
 
-            check("restart with nothing to migrate becomes healthy quickly", restart)
+            check("restart with nothing to migrate is quick and does not recreate the deleted admin", restart)
     finally:
         for c in containers:
             subprocess.run(["podman", "rm", "-f", "-t", "5", c], capture_output=True)
@@ -155,6 +182,11 @@ def main():
     print(json.dumps(metrics, indent=2))
     print(f"image: {len(results)} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def _logs(container):
+    r = subprocess.run(["podman", "logs", container], capture_output=True, text=True)
+    return r.stdout + r.stderr
 
 
 def _expect(response, status, body=None):

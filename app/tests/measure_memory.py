@@ -1,10 +1,19 @@
-"""Peak memory of the running app (gunicorn master + workers) under a little load,
-including an editor uploading a 12-megapixel photo and its rendition being made.
+"""Memory of the running app (bin/start: gunicorn master + workers, media in moto
+S3), per process: idle after start, under 32 concurrent clients on stock pages,
+idle again, then while an editor uploads a 12-megapixel photo and its rendition
+is made under the same load.
 
-    python -m tests.measure_memory        (from app/, with the test venv)
+    python -m tests.measure_memory        (from app/, with the test venv;
+                                           WEB_CONCURRENCY / GUNICORN_THREADS apply)
 
-Prints peak RSS (sum; counts shared pages once per process, an upper bound) and
-peak PSS (shared pages split between processes: what the instance really uses)."""
+Figures are PSS (shared pages split between the processes that share them, so
+the sum is what the instance really uses), sampled every 0.1 s. Per phase:
+  master_mib          the gunicorn master (preloads the app; workers share its pages)
+  workers_mib         each worker, in pid order (peak: each one's own maximum)
+  worker_max_mib      the largest worker
+  total_mib           master + workers (peak: the largest sum seen at one instant)
+Sizing: an instance needs about master + workers x worker peak.
+Also written to test-output/app-memory.json."""
 
 import io
 import json
@@ -18,27 +27,93 @@ from pathlib import Path
 
 import requests
 
-from .conftest import ADMIN_PASSWORD, OUTPUT_DIR, app_env
-from .support import AppProcess, MotoS3, PostgresServer
-from .test_health_media import admin_session, manage_shell, upload
+from cms import runtime
+
+from .conftest import OUTPUT_DIR, app_env
+from .support import AppProcess, MotoS3, PostgresServer, manage_shell
+from .test_health_media import admin_session, upload
 
 
-def pss_rss_kib(pids):
-    pss = rss = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-                elif line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return pss, rss
+def mib(kib):
+    return round(kib / 1024, 1)
+
+
+def pss_kib(pid):
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+class Sampler:
+    """Samples each process's PSS in a background thread; keeps per-phase peaks."""
+
+    def __init__(self, app):
+        self.app = app
+        self.master = app.proc.pid
+        self.peaks = {}
+        self.lock = threading.Lock()
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def snapshot(self):
+        return {pid: pss_kib(pid) for pid in self.app.pids()}
+
+    def _run(self):
+        while not self.stop_event.is_set():
+            snap = self.snapshot()
+            with self.lock:
+                for pid, kib in snap.items():
+                    self.peaks[pid] = max(self.peaks.get(pid, 0), kib)
+                self.peaks["total"] = max(self.peaks.get("total", 0), sum(snap.values()))
+            time.sleep(0.1)
+
+    def start_phase(self):
+        with self.lock:
+            self.peaks = {}
+        if not self.thread.is_alive():
+            self.thread.start()
+
+    def end_phase(self):
+        with self.lock:
+            peaks = dict(self.peaks)
+        total = peaks.pop("total")
+        return self.figures(peaks, total)
+
+    def figures(self, by_pid, total=None):
+        workers = [mib(kib) for pid, kib in sorted(by_pid.items()) if pid != self.master]
+        return {"master_mib": mib(by_pid.get(self.master, 0)), "workers_mib": workers,
+                "worker_max_mib": max(workers), "total_mib": mib(total if total is not None else sum(by_pid.values()))}
+
+    def stop(self):
+        self.stop_event.set()
+        self.thread.join()
+
+
+def load(app, seconds):
+    """32 concurrent clients on the stock pages for `seconds`; the number of requests."""
+    def hit(i):
+        path = random.choice(["/", "/", "/admin/login/", "/search/?query=home", "/readyz"])
+        return requests.get(app.base + path, timeout=60).status_code
+
+    n, deadline = 0, time.monotonic() + seconds
+    with ThreadPoolExecutor(32) as pool:
+        while time.monotonic() < deadline:
+            codes = list(pool.map(hit, range(64)))
+            n += len(codes)
+            assert set(codes) == {200}, codes
+    return n
 
 
 def main():
+    import logging
+
     from PIL import Image
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
 
     pg, s3 = PostgresServer().start(), MotoS3().start()
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
@@ -50,59 +125,33 @@ def main():
         env = app_env(pg.url(db), bucket=bucket, s3=s3)
         app = AppProcess(env, str(OUTPUT_DIR / "measure-memory-app.log")).start()
         app.wait_healthy(180)
-        peak = {"pss": 0, "rss": 0}
-        stop = threading.Event()
-
-        def sample():
-            while not stop.is_set():
-                pss, rss = pss_rss_kib(app.pids())
-                peak["pss"], peak["rss"] = max(peak["pss"], pss), max(peak["rss"], rss)
-                time.sleep(0.1)
-
-        idle_pss, idle_rss = pss_rss_kib(app.pids())
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-
-        def load(seconds):
-            def hit(i):
-                path = random.choice(["/", "/", "/admin/login/", "/search/?query=home", "/readyz"])
-                return requests.get(app.base + path, timeout=60).status_code
-
-            n, deadline = 0, time.monotonic() + seconds
-            with ThreadPoolExecutor(32) as pool:
-                while time.monotonic() < deadline:
-                    codes = list(pool.map(hit, range(64)))
-                    n += len(codes)
-                    assert set(codes) == {200}, codes
-            return n
+        time.sleep(2)
+        sampler = Sampler(app)
+        result = {"workers": len(app.pids()) - 1, "threads_per_worker": runtime.get_int("GUNICORN_THREADS"),
+                  "idle_after_start": sampler.figures(sampler.snapshot())}
 
         # Phase 1: 32 concurrent clients on the stock pages.
-        n1 = load(15)
-        peak1 = dict(peak)
+        sampler.start_phase()
+        n1 = load(app, 15)
+        result["load_stock_pages_peak"] = {"requests": n1, **sampler.end_phase()}
+        time.sleep(2)
+        result["idle_after_load"] = sampler.figures(sampler.snapshot())
+
         # Phase 2: an editor uploads a 12 MP photo (noise does not compress: a realistic
         # upload) and publishes it on the home page; 32 clients hit the page at once,
-        # so several threads render the same rendition concurrently.
+        # so several threads ask for the same rendition concurrently.
         img = Image.effect_noise((4000, 3000), 64).convert("RGB")
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=90)
+        sampler.start_phase()
         session = admin_session(app)
         upload(session, app, "images", "photo.jpg", buf.getvalue(), "image/jpeg")
         manage_shell(env, "from wagtail.images import get_image_model; Image = get_image_model(); from home.models import HomePage; "
                           "p = HomePage.objects.get(slug='home'); p.image = Image.objects.get(title='photo.jpg'); "
                           "p.save_revision().publish()")
-        n2 = load(15)
-        stop.set()
-        sampler.join()
-        result = {
-            "workers": len(app.pids()) - 1,
-            "idle_after_start_pss_mib": round(idle_pss / 1024, 1),
-            "idle_after_start_rss_sum_mib": round(idle_rss / 1024, 1),
-            "load_stock_pages": {"requests": n1, "peak_pss_mib": round(peak1["pss"] / 1024, 1),
-                                 "peak_rss_sum_mib": round(peak1["rss"] / 1024, 1)},
-            "load_with_12mp_image_upload_and_renditions": {
-                "requests": n2, "peak_pss_mib": round(peak["pss"] / 1024, 1),
-                "peak_rss_sum_mib": round(peak["rss"] / 1024, 1)},
-        }
+        n2 = load(app, 15)
+        result["upload_12mp_photo_and_renditions_under_load_peak"] = {"requests": n2, **sampler.end_phase()}
+        sampler.stop()
         print(json.dumps(result, indent=2))
         (OUTPUT_DIR / "app-memory.json").write_text(json.dumps(result, indent=2) + "\n")
     finally:

@@ -1,11 +1,15 @@
 """Real parts for the tests: a throwaway PostgreSQL cluster, a moto S3 server,
-the app started by bin/start (gunicorn), and a TCP proxy that can delay or
-refuse new connections (an Aurora pause/resume or a stopped database)."""
+the app started by bin/start (gunicorn), a loopback port that drops connection
+attempts (an internet host behind a VPC without NAT), a TCP proxy that can delay
+or refuse new connections (an Aurora pause/resume or a stopped database), and
+helpers that act as an admin user (manage.py shell, logging in, a browser on
+https behind App Runner)."""
 
 import asyncio
 import glob
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -247,6 +251,68 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
+
+
+class DroppingPort:
+    """A loopback TCP port that drops connection attempts, as a host does behind a
+    route without NAT: a listening socket with backlog 0 that never accepts, its
+    accept queue filled, so the kernel drops every further SYN and the client's
+    connect() waits until its own timeout."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(0)
+        self.port = self.listener.getsockname()[1]
+        self.fillers = []
+        for _ in range(16):
+            client = socket.socket()
+            client.settimeout(0.5)
+            try:
+                client.connect(("127.0.0.1", self.port))
+            except TimeoutError:  # the queue is full: SYNs are dropped from now on
+                client.close()
+                return
+            self.fillers.append(client)
+        raise RuntimeError("the accept queue never filled up")
+
+    def close(self):
+        for sock in self.fillers + [self.listener]:
+            sock.close()
+
+
+def manage_shell(env, code):
+    """Run Python code in `manage.py shell` with the app's environment; its stdout."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_"))}
+    full_env.update(env)
+    result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=APP_DIR, env=full_env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def csrf_token(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def log_in(session, base, username, password):
+    """Log in to the Wagtail admin as a browser would; fails the test if it does not work."""
+    r = session.get(base + "/admin/login/", timeout=30)
+    r = session.post(base + "/admin/login/", timeout=30, data={
+        "csrfmiddlewaretoken": csrf_token(r.text), "username": username, "password": password, "next": "/admin/",
+    })
+    assert r.status_code == 200 and "/admin/logout/" in r.text, f"login as {username} failed"
+    return session
+
+
+def https_session(host):
+    """A session that reaches the app as a browser on https://<host> does behind App
+    Runner's TLS proxy (X-Forwarded-Proto), with the Referer that Django's CSRF
+    check requires on HTTPS (run the app with DJANGO_HTTPS=false so that cookies are
+    not marked Secure: the test client speaks plain HTTP to 127.0.0.1)."""
+    session = requests.Session()
+    session.headers.update({"Host": host, "X-Forwarded-Proto": "https", "Referer": f"https://{host}/admin/"})
+    return session
 
 
 class TcpProxy:

@@ -1,5 +1,6 @@
 """Three instances started at the same moment on an empty database: all become
-healthy, exactly one applies the migrations (advisory lock), none fails."""
+healthy, exactly one applies the migrations and creates the first admin
+(advisory lock), none fails."""
 
 import re
 import uuid
@@ -29,11 +30,13 @@ def test_three_instances_start_together_and_migrate_once(pg, start_app, metrics)
         rows, distinct = conn.execute(
             "SELECT count(*), count(DISTINCT (app, name)) FROM django_migrations").fetchone()
         admins = conn.execute("SELECT count(*) FROM auth_user WHERE username = 'admin'").fetchone()[0]
+        records = conn.execute("SELECT username, created FROM cms_adminbootstrap").fetchall()
     # django_migrations has no unique constraint: a second run of any migration
     # would show up as a duplicate row. (Squashed migrations add rows for the
     # migrations they replace, so rows >= the plan length.)
     assert rows == distinct >= n
     assert admins == 1
+    assert records == [("admin", True)]  # created once, for the life of the database
     for app in apps:
         assert app.proc.poll() is None
         assert requests.get(app.base + "/", timeout=30).status_code == 200

@@ -5,15 +5,13 @@ makes the database refuse connections exactly as a stopped server does."""
 
 import io
 import re
-import subprocess
-import sys
 import uuid
 
 import pytest
 import requests
 
 from .conftest import ADMIN_PASSWORD, app_env
-from .support import APP_DIR, TcpProxy
+from .support import TcpProxy, csrf_token, log_in, manage_shell
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +50,8 @@ def make_png(width=64, height=48):
     return buf.getvalue()
 
 
-def csrf_token(html):
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-
 def admin_session(app):
-    s = requests.Session()
-    r = s.get(app.base + "/admin/login/", timeout=30)
-    r = s.post(app.base + "/admin/login/", timeout=30, data={
-        "csrfmiddlewaretoken": csrf_token(r.text), "username": "admin", "password": ADMIN_PASSWORD, "next": "/admin/",
-    })
-    assert r.status_code == 200 and "/admin/logout/" in r.text, "admin login failed"
-    return s
+    return log_in(requests.Session(), app.base, "admin", ADMIN_PASSWORD)
 
 
 def upload(session, app, kind, filename, content, content_type):
@@ -74,17 +62,6 @@ def upload(session, app, kind, filename, content, content_type):
         files={"file": (filename, content, content_type)},
     )
     assert r.status_code == 302, r.text[-2000:]
-
-
-def manage_shell(env, code):
-    import os
-
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_"))}
-    full_env.update(env)
-    result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=APP_DIR, env=full_env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
 def test_image_and_document_uploads_go_to_s3_and_are_served_presigned(setup, s3):

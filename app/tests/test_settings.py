@@ -45,8 +45,9 @@ def test_check_deploy_has_no_warnings_with_a_good_key():
     assert "no issues" in result.stdout
 
 
-def settings_value(env, expr):
-    code = f"import django, json; django.setup(); from django.conf import settings; print(json.dumps({expr}, default=str))"
+def settings_value(env, expr, imports=""):
+    code = "\n".join(["import django, json", "django.setup()", "from django.conf import settings", imports,
+                      f"print(json.dumps({expr}, default=str))"])
     result = run([sys.executable, "-c", code], {"DJANGO_SETTINGS_MODULE": "cms.settings", "DJANGO_SECRET_KEY": "k" * 60, **env})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -97,3 +98,25 @@ def test_gunicorn_reads_env_then_runtime_defaults():
 def test_https_is_the_default_and_can_be_switched_off_explicitly():
     assert settings_value({}, "[settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS > 0]") == [True, True, True]
     assert settings_value({"DJANGO_HTTPS": "false"}, "[settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE]") == [False, False]
+
+
+def test_email_goes_through_the_outbox_only_when_configured():
+    expr = "[settings.EMAIL_BACKEND, settings.WAGTAIL_PASSWORD_RESET_ENABLED, settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL]"
+    assert settings_value({}, expr)[:2] == ["cms.mail.NoOutboxBackend", False]
+    outbox = {"EMAIL_OUTBOX_BUCKET": "outbox", "DJANGO_DEFAULT_FROM_EMAIL": "cms@example.com"}
+    assert settings_value(outbox, expr) == ["cms.mail.S3OutboxBackend", True, "cms@example.com", "cms@example.com"]
+    result = run([sys.executable, "manage.py", "check"], {"DJANGO_SECRET_KEY": "k" * 60, "EMAIL_OUTBOX_BUCKET": "outbox"})
+    assert result.returncode != 0 and "DJANGO_DEFAULT_FROM_EMAIL" in result.stderr
+
+
+def test_media_storage_and_email_outbox_share_one_s3_client_configuration():
+    env = {"AWS_STORAGE_BUCKET_NAME": "media", "AWS_S3_REGION_NAME": "eu-west-3", "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9",
+           "EMAIL_OUTBOX_BUCKET": "outbox", "DJANGO_DEFAULT_FROM_EMAIL": "cms@example.com",
+           "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    expr = ("[(c.meta.region_name, c.meta.endpoint_url, c.meta.config.connect_timeout, c.meta.config.read_timeout, "
+            "c.meta.config.retries['mode'], c.meta.config.s3['addressing_style']) "
+            "for c in (default_storage.connection.meta.client, outbox_client())]")
+    storage, outbox = settings_value(env, expr, imports="from django.core.files.storage import default_storage; "
+                                                        "from cms.mail import outbox_client")
+    timeout = json.loads((APP_DIR / "runtime-defaults.json").read_text())["OUTBOUND_CONNECT_TIMEOUT"]
+    assert storage == outbox == ["eu-west-3", "http://127.0.0.1:9", timeout, 60, "standard", "path"]

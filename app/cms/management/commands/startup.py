@@ -3,8 +3,10 @@
 Several instances may start at the same moment (App Runner scaling out, a
 deployment). A PostgreSQL session-level advisory lock serialises them: exactly
 one applies the pending migrations, the others wait for the lock, then find
-nothing to migrate. The first admin is created under the same lock, only if
-missing (idempotent).
+nothing to migrate. The first admin is set up under the same lock, once for the
+life of the database: the cms.AdminBootstrap record says it was done, so an admin
+deleted or renamed later is not created again. A database whose admin exists but
+has no record yet (made before the record existed) gets the record, nothing else.
 
 Log lines (stdout, one per event, prefixed "startup:") are stable: the tests
 count "startup: applying N migrations" to prove migrations ran exactly once.
@@ -16,15 +18,17 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+
+from cms.models import AdminBootstrap
 
 # Arbitrary constant shared by every instance of this app ("wagtail" in ASCII).
 MIGRATION_LOCK_KEY = 0x77616774_61696C
 
 
 class Command(BaseCommand):
-    help = "Apply migrations under an advisory lock and create the first admin if missing."
+    help = "Apply migrations under an advisory lock and create the first admin once."
 
     def log(self, message):
         self.stdout.write(f"startup: {message} (pid {os.getpid()})")
@@ -61,6 +65,10 @@ class Command(BaseCommand):
         self.log(f"done in {time.monotonic() - started:.1f}s")
 
     def ensure_superuser(self):
+        record = AdminBootstrap.objects.first()
+        if record:
+            self.log(f"first admin {record.username!r} was set up on {record.recorded_at:%Y-%m-%d}: not creating one")
+            return
         username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "").strip()
         password = os.environ.get("DJANGO_SUPERUSER_PASSWORD", "")
         email = os.environ.get("DJANGO_SUPERUSER_EMAIL", "").strip()
@@ -68,8 +76,11 @@ class Command(BaseCommand):
             self.log("no DJANGO_SUPERUSER_USERNAME/PASSWORD set: not creating an admin")
             return
         User = get_user_model()
-        if User.objects.filter(**{User.USERNAME_FIELD: username}).exists():
-            self.log(f"admin {username!r} exists")
-            return
-        User.objects.create_superuser(username=username, email=email, password=password)
+        with transaction.atomic():
+            if User.objects.filter(**{User.USERNAME_FIELD: username}).exists():
+                AdminBootstrap.objects.create(username=username, created=False)
+                self.log(f"admin {username!r} exists: recorded as the first admin")
+                return
+            User.objects.create_superuser(username=username, email=email, password=password)
+            AdminBootstrap.objects.create(username=username, created=True)
         self.log(f"admin {username!r} created")
