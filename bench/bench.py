@@ -4,8 +4,9 @@ the same machine, one configuration after the other. Run through bench/run.sh.
 
 origin  `manage.py runserver` with bench/origin/origin_settings.py (DEBUG on,
         dj_database_url.config(conn_max_age=600), no pool), as the origin project ran.
-ours    app/bin/start (locked migrations, superuser, gunicorn) with the app's own
-        settings and the values of app/runtime-defaults.json passed as the construct
+ours    the runtime package's start command wagtail-scale-to-zero-start (locked
+        migrations, superuser, gunicorn) on the bundled site (app/) with its production
+        settings and the values of the package's defaults.json passed as the construct
         passes them (WEB_CONCURRENCY, GUNICORN_THREADS, DATABASE_POOL_*, ...).
 
 Per configuration: start and time to the first 200 on /healthz; one GET / (must be
@@ -39,8 +40,9 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 APP_DIR = REPO / "app"
-# The app's own runtime names and the test suite's TCP proxy (an Aurora resume) serve the benchmark too.
-sys.path.insert(0, str(APP_DIR))
+DEFAULTS_FILE = REPO / "runtime" / "src" / "wagtail_scale_to_zero_runtime" / "defaults.json"
+# The runtime package test suite's PostgreSQL and TCP proxy (an Aurora resume) serve the benchmark too.
+sys.path.insert(0, str(REPO / "runtime"))
 from tests.support import PostgresServer, TcpProxy, free_port  # noqa: E402
 CONSTRUCT_SOURCE = REPO / "src" / "wagtail-scale-to-zero.ts"
 
@@ -281,7 +283,7 @@ class CpuMeter:
 
 
 def runtime_defaults():
-    return json.loads((APP_DIR / "runtime-defaults.json").read_text())
+    return json.loads(DEFAULTS_FILE.read_text())
 
 
 def construct_runtime_env(defaults, port):
@@ -300,6 +302,7 @@ class Config:
     def base_env(self, db_url):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_"))}
         env.update({
+            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
             "DJANGO_SECRET_KEY": self.ctx.secret_key,
             "DATABASE_URL": db_url,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -332,9 +335,8 @@ class Ours(Config):
     def command(self, db_url, port):
         env = self.base_env(db_url)
         env.update(construct_runtime_env(self.ctx.defaults, port))
-        env["PYTHON"] = sys.executable
         env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-        return [str(APP_DIR / "bin" / "start")], env
+        return [os.path.join(os.path.dirname(sys.executable), "wagtail-scale-to-zero-start")], env
 
 
 class App:
@@ -466,7 +468,7 @@ def run_config(cfg, ctx, mode, pg, sampler):
     logdir = ctx.logdir
     res["quiet_wait_s"], res["quiet_other_cores"] = wait_for_quiet(ctx, mode["quiet_wait"])
     if isinstance(cfg, Ours):
-        # bin/start's first step alone, timed (it is part of the start-to-healthy time).
+        # The start command's first step alone, timed (it is part of the start-to-healthy time).
         t = time.monotonic()
         subprocess.run([sys.executable, "manage.py", "startup"], cwd=APP_DIR, env=cfg.base_env(pg.url(db)),
                        check=True, stdout=subprocess.DEVNULL)

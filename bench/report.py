@@ -87,7 +87,7 @@ def evaluate(data):
     if not ok:
         st, wall = u.get("startup_command_s"), u.get("startup_command_wall_s")
         why.append(
-            f"bin/start first runs `manage.py startup` in its own Python process: {_f(wall, 2)} s when timed "
+            f"the start command first runs `startup` in its own Python process: {_f(wall, 2)} s when timed "
             f"alone just before, of which only {_f(st, 1)} s is its work (advisory lock, migration plan, "
             f"admin check) and the rest is Python importing Django and Wagtail; then it execs gunicorn, which "
             f"imports the whole app a second time (preload_app) before it forks its {workers} workers "
@@ -159,8 +159,8 @@ def render(data):
     add(f"- **origin**: `manage.py runserver` (autoreloader on, as the origin's start.sh ran it), "
         "settings `bench/origin/origin_settings.py` = the app's settings with `DEBUG = True`, "
         "`ALLOWED_HOSTS = ['*']`, `DATABASES = {'default': dj_database_url.config(conn_max_age=600)}`.")
-    add(f"- **ours**: `app/bin/start` (locked migrations, admin, then gunicorn) with the app's settings and what the "
-        f"construct passes for one instance from app/runtime-defaults.json: " + ", ".join(f"{name}={value}" for name, value in d.items()) + ".")
+    add(f"- **ours**: `wagtail-scale-to-zero-start` (locked migrations, admin, then gunicorn) with the bundled site's "
+        f"production settings and what the construct passes for one instance from the runtime package's defaults.json: " + ", ".join(f"{name}={value}" for name, value in d.items()) + ".")
     add(f"- Load: `hey -c C -z {mode['duration']}s -t {data['hey_timeout_s']} http://127.0.0.1:PORT/` "
         f"for C in {', '.join(str(c) for c in mode['loads'])}, {mode['gap']} s apart; the two configurations "
         "one after the other, never at the same time.")

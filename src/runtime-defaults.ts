@@ -1,12 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The directory of the bundled Wagtail app, shipped inside this package. */
+/** The directory of the bundled Wagtail site, shipped inside this package. */
 export const BUNDLED_APP_DIRECTORY = path.join(__dirname, '..', 'app');
 
+/** The runtime defaults file of the runtime package, shipped inside this package. */
+const DEFAULTS_FILE = path.join(__dirname, '..', 'runtime', 'src', 'wagtail_scale_to_zero_runtime', 'defaults.json');
+
 /**
- * The app's runtime numbers, keyed by the environment variable that carries each one to the container.
- * `app/runtime-defaults.json` is their one source: the container falls back to the same file.
+ * The app's runtime numbers, keyed by the environment variable that carries each one to the container. The runtime
+ * package's `defaults.json` is their one source: the container falls back to the same file.
  */
 export interface RuntimeDefaults {
   /** gunicorn worker processes per instance; the construct derives it from the instance's vCPUs. */
@@ -24,16 +27,15 @@ export interface RuntimeDefaults {
 }
 
 export function loadRuntimeDefaults(): RuntimeDefaults {
-  const file = path.join(BUNDLED_APP_DIRECTORY, 'runtime-defaults.json');
-  return JSON.parse(fs.readFileSync(file, 'utf-8')) as RuntimeDefaults;
+  return JSON.parse(fs.readFileSync(DEFAULTS_FILE, 'utf-8')) as RuntimeDefaults;
 }
 
-/**
- * The container environment that carries the runtime numbers; users cannot override these names. PORT is left out:
- * App Runner reserves that name and sets it to the service's port itself.
- */
+/** Names a compute sets itself: App Runner reserves PORT, and WEB_CONCURRENCY follows the instance size. */
+const SET_BY_COMPUTE = ['PORT', 'WEB_CONCURRENCY'];
+
+/** The container environment that carries the other runtime numbers; users cannot override these names. */
 export function runtimeEnvironment(defaults: RuntimeDefaults): Record<string, string> {
   return Object.fromEntries(Object.entries(defaults)
-    .filter(([name]) => name !== 'PORT')
+    .filter(([name]) => !SET_BY_COMPUTE.includes(name))
     .map(([name, value]) => [name, String(value)]));
 }

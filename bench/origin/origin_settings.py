@@ -1,4 +1,4 @@
-"""The origin project's settings, rebuilt on top of the bundled app's settings.
+"""The origin project's settings, rebuilt on top of the bundled site's production settings.
 
 The origin (v-studios/scale-to-zero, 2023) ran `manage.py runserver` with a
 development settings module: DEBUG on, any host allowed, and the database taken
@@ -9,7 +9,7 @@ so both configurations serve the same Wagtail pages from the same database.
 
 import dj_database_url
 
-from cms.settings import *  # noqa: F401,F403 - same apps, templates and pages as ours
+from cms.settings.production import *  # noqa: F401,F403 - same apps, templates and pages as ours
 
 DEBUG = True
 ALLOWED_HOSTS = ["*"]

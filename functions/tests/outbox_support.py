@@ -19,8 +19,8 @@ sys.path.insert(0, str(FUNCTION_DIR))  # as Lambda does with the code directory
 
 
 def _load_app_support():
-    """app/tests/support.py under its own name (`tests` would be ambiguous here)."""
-    spec = importlib.util.spec_from_file_location("app_test_support", REPO_DIR / "app/tests/support.py")
+    """runtime/tests/support.py under its own name (`tests` would be ambiguous here)."""
+    spec = importlib.util.spec_from_file_location("runtime_test_support", REPO_DIR / "runtime/tests/support.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

@@ -1,0 +1,21 @@
+"""The app that configure() adds to INSTALLED_APPS: when Django starts, outbound
+calls get their timeout (outbound.py) and renditions are made one at a time
+(renditions.py)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class WagtailScaleToZeroRuntimeConfig(AppConfig):
+    name = "wagtail_scale_to_zero_runtime"
+    verbose_name = "wagtail-scale-to-zero runtime"
+    # Explicit, so that the migrations do not depend on the site's DEFAULT_AUTO_FIELD
+    # or on Django's default for it (BigAutoField from Django 6.0).
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import outbound, renditions
+
+        outbound.set_default_timeout()
+        renditions.install()

@@ -1,0 +1,17 @@
+"""The admin bootstrap record (see management/commands/startup.py)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AdminBootstrap(models.Model):
+    """The record that the first admin was set up, written once for the life of the
+    database by `manage.py startup` (under its advisory lock). While it exists,
+    startup creates no admin, even if that user was deleted or renamed since."""
+
+    username = models.CharField(max_length=150)
+    # False: the user already existed when the record was written (a database
+    # from before this record, or an admin created by other means).
+    created = models.BooleanField()
+    recorded_at = models.DateTimeField(auto_now_add=True)

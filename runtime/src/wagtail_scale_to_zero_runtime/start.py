@@ -1,0 +1,82 @@
+"""``wagtail-scale-to-zero-start``: the container's command, run in the site's
+directory (where manage.py is) with DJANGO_SETTINGS_MODULE set.
+
+1. refuses to start (exit 2) without DJANGO_SECRET_KEY, without DATABASE_SECRET
+   or DATABASE_URL, or with settings that do not call configure(globals());
+2. runs the ``startup`` management command in this process: migrations under a
+   PostgreSQL advisory lock, the first admin once;
+3. replaces itself (exec: same PID, so the platform's signals reach the server)
+   with the server: gunicorn with this package's configuration
+   (gunicorn_conf.py) serving the site's WSGI_APPLICATION.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+GUNICORN_CONFIG = "python:wagtail_scale_to_zero_runtime.gunicorn_conf"
+
+
+def refuse(message: str) -> int:
+    """Prints why the container does not start; the exit status."""
+    print(f"start: {message}; refusing to start", file=sys.stderr, flush=True)
+    return 2
+
+
+def gunicorn_command(wsgi_application: str) -> list[str]:
+    """gunicorn serving ``wsgi_application`` (Django's dotted path, e.g. "cms.wsgi.application")."""
+    module, _, attribute = wsgi_application.rpartition(".")
+    return [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG, f"{module}:{attribute}"]
+
+
+def server_command(wsgi_application: str) -> list[str]:
+    """The command that serves the site after start-up."""
+    # ---- LAMBDA ENTRY POINT (chosen here, not implemented yet) ---------------------
+    # When AWS_LAMBDA_RUNTIME_API is set (the function runs on AWS Lambda), return
+    # the command of the Lambda runtime client serving the same WSGI application
+    # instead of gunicorn's. Everything before this point (checks, locked start-up)
+    # is the same on both.
+    # ----------------------------------------------------------------------------------
+    return gunicorn_command(wsgi_application)
+
+
+def main() -> int:
+    """The console script; returns an exit status only when it refuses to start."""
+    if not os.environ.get("DJANGO_SECRET_KEY", "").strip():
+        return refuse("DJANGO_SECRET_KEY is not set")
+    if not os.environ.get("DATABASE_SECRET", "").strip() and not os.environ.get("DATABASE_URL", "").strip():
+        return refuse("neither DATABASE_SECRET nor DATABASE_URL is set")
+    settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "").strip()
+    if not settings_module:
+        return refuse("DJANGO_SETTINGS_MODULE is not set (e.g. cms.settings.production)")
+
+    # The site's packages are importable from the current directory, as with manage.py.
+    sys.path.insert(0, os.getcwd())
+    import django
+    from django.conf import settings
+
+    django.setup()
+    from .settings import CONFIGURED
+
+    if not getattr(settings, CONFIGURED, False):
+        return refuse(f"{settings_module} does not end with configure(globals()) "
+                      "(from wagtail_scale_to_zero_runtime.settings import configure)")
+    wsgi_application = getattr(settings, "WSGI_APPLICATION", None)
+    if not wsgi_application:
+        return refuse(f"{settings_module} has no WSGI_APPLICATION")
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("startup")
+    connections.close_all()
+    command = server_command(wsgi_application)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
+    return 1  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
