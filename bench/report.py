@@ -220,37 +220,31 @@ def render(data):
         for w in t["why"]:
             add(f"  - Why: {w}.")
     add("")
-    add("## Idle cost per month of the default stack")
+    add("## Idle cost per month")
     add("")
-    cons = data["construct"]
-    add(f"From the construct's own defaults, read from src/wagtail-scale-to-zero.ts at run time: instance "
-        f"`cpu: '{cons['cpu']}'`, `memory: '{cons['memory']}'`, `minInstances: {cons['min_instances']}`, and "
-        f"{len(cons['secrets'])} secrets ({', '.join(cons['secrets'])}). Idle means: App Runner keeps "
-        f"{cons['min_instances']} provisioned instance billed for memory only, Aurora Serverless v2 is paused "
-        "(0 ACU), no requests. Prices (USD, us-east-1 list prices): App Runner provisioned memory "
-        f"${data['prices']['apprunner_memory_gb_hour']}/GB-hour, Secrets Manager ${data['prices']['secret_month']}/secret-month, "
-        f"Aurora storage ${data['prices']['aurora_storage_gb_month']}/GB-month, S3 Standard "
-        f"${data['prices']['s3_standard_gb_month']}/GB-month, App Runner automatic deployments "
-        f"${data['prices']['apprunner_automatic_deployments_month']}/service-month, {data['hours_per_month']} h/month; "
-        f"prices as of {data['prices_checked']}.")
+    cost = data["cost"]
+    prices = ", ".join(f"{name} ${value}" for name, value in cost["prices"].items())
+    add("The construct's own estimate (src/idle-cost.ts, also `estimatedIdleCostPerMonth`): what stays provisioned "
+        "or stored while nobody uses the site. Aurora Serverless v2 is paused (0 ACU), no requests. Assumed: "
+        f"{cost['assumed']['auroraGb']} GB of database, {cost['assumed']['mediaGb']} GB of media, images of "
+        f"{cost['assumed']['imageGb']} GB compressed; USD list prices, us-east-1: {prices}; "
+        f"{cost['hoursPerMonth']} h/month.")
     add("")
-    ours_items, ours_total = data["cost"]["ours"]
-    def_items, def_total = data["cost"]["apprunner_default"]
-    ad = data["apprunner_default"]
-    add(f"| item | ours ({cons['cpu']} / {cons['memory']}) | App Runner default size ({ad[0]} / {ad[1]}) |")
-    add("|---|---:|---:|")
-    for (name, val), (name2, val2) in zip(ours_items, def_items):
-        add(f"| {name} | ${val:.2f} | ${val2:.2f} |")
-    add(f"| **total per month while idle** | **${ours_total:.2f}** | **${def_total:.2f}** |")
-    add("")
-    add("Not included: requests (App Runner active vCPU/memory and Aurora ACU-hours while busy), data transfer, "
-        "CloudWatch Logs ingestion, ECR image storage.")
+    for estimate in cost["estimates"]:
+        add(f"| {estimate['name']} | per month |")
+        add("|---|---:|")
+        for item in estimate["items"]:
+            add(f"| {item['item']} | ${item['usdPerMonth']:.2f} |")
+        add(f"| **total while idle** | **${estimate['total']:.2f}** |")
+        add("")
+    add("Not included: requests (App Runner active vCPU/memory, Lambda requests and duration, Aurora ACU-hours while "
+        "awake), data transfer, CloudWatch Logs, the CDK bootstrap repository's copies of each image.")
     add("")
     add("## Caveats")
     add("")
     add("- One machine plays App Runner instance, load generator and database at once: absolute numbers are "
         "for comparison between the two configurations, not a forecast of AWS throughput (an App Runner "
-        f"instance of the default size has {cons['cpu']}, this machine {m['cpus']} CPUs shared with hey and PostgreSQL).")
+        f"instance of the default size has 0.5 vCPU, this machine {m['cpus']} CPUs shared with hey and PostgreSQL).")
     add("- In AWS, App Runner sends one instance at most maxConcurrency requests (default 100) and scales out "
         "beyond it; here one process tree gets all C concurrent clients.")
     add("- The resume test holds every NEW TCP connection to PostgreSQL for "

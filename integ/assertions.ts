@@ -2,24 +2,28 @@ import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { Duration } from 'aws-cdk-lib';
 import { WagtailScaleToZero } from '../src';
 
-/** What the deployed stack must show; the values are the ones the stack asked for. */
-export interface ExpectedDeployment {
-  readonly minInstances: number;
-  readonly maxInstances: number;
-  readonly maxConcurrency: number;
+/** What the deployed database must show; the values are the ones the stack asked for. */
+export interface ExpectedDatabase {
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly secondsUntilAutoPause: number;
 }
 
-/**
- * Proves the deployment works, not only that it exists: the app answers on /healthz and reports database and
- * bucket healthy on /readyz, and AWS reports the scaling the props asked for.
- */
-export function assertDeploymentWorks(integ: IntegTest, cms: WagtailScaleToZero, expected: ExpectedDeployment): void {
-  // The first App Runner deployment and an Aurora resume can take minutes: poll, do not fail on the first answer.
-  const patience = { totalTimeout: Duration.minutes(20), interval: Duration.seconds(30) };
+/** What a deployed App Runner stack must show besides its database. */
+export interface ExpectedDeployment extends ExpectedDatabase {
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  readonly maxConcurrency: number;
+}
 
+// The first deployment and an Aurora resume can take minutes: poll, do not fail on the first answer.
+const patience = { totalTimeout: Duration.minutes(20), interval: Duration.seconds(30) };
+
+/**
+ * Proves the site works, not only that it exists: it answers on /healthz and reports database and bucket healthy
+ * on /readyz over HTTP, and Aurora reports the capacity and pause the props asked for.
+ */
+export function assertSiteWorks(integ: IntegTest, cms: WagtailScaleToZero, expected: ExpectedDatabase): void {
   integ.assertions.httpApiCall(`${cms.serviceUrl}/healthz`)
     .expect(ExpectedResult.objectLike({ status: 200 }))
     .waitForAssertions(patience);
@@ -39,13 +43,18 @@ export function assertDeploymentWorks(integ: IntegTest, cms: WagtailScaleToZero,
         },
       }).result],
     }));
+}
 
-  integ.assertions.awsApiCall('AppRunner', 'describeService', { ServiceArn: cms.service.attrServiceArn })
+/** The site works, and App Runner reports the service running with the scaling the props asked for. */
+export function assertDeploymentWorks(integ: IntegTest, cms: WagtailScaleToZero, expected: ExpectedDeployment): void {
+  assertSiteWorks(integ, cms, expected);
+
+  integ.assertions.awsApiCall('AppRunner', 'describeService', { ServiceArn: cms.service!.attrServiceArn })
     .expect(ExpectedResult.objectLike({ Service: { Status: 'RUNNING' } }))
     .waitForAssertions(patience);
 
   integ.assertions.awsApiCall('AppRunner', 'describeAutoScalingConfiguration', {
-    AutoScalingConfigurationArn: cms.service.autoScalingConfigurationArn,
+    AutoScalingConfigurationArn: cms.service!.autoScalingConfigurationArn,
   }).expect(ExpectedResult.objectLike({
     AutoScalingConfiguration: {
       MinSize: expected.minInstances,

@@ -1,7 +1,7 @@
 // An existing VPC (with a NAT gateway and its own private subnets), non-default scaling and database props, and email.
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { WagtailScaleToZero } from '../src';
+import { WagtailCompute, WagtailScaleToZero } from '../src';
 import { assertDeploymentWorks } from './assertions';
 import { integTestOf } from './integ-test-case';
 
@@ -10,7 +10,7 @@ const stack = new Stack(app, 'WagtailScaleToZeroExistingVpc');
 const vpc = new ec2.Vpc(stack, 'ExistingVpc', { maxAzs: 2, natGateways: 1 });
 const cms = new WagtailScaleToZero(stack, 'Cms', {
   vpc,
-  scaling: { minInstances: 1, maxInstances: 3, maxConcurrency: 50 },
+  compute: WagtailCompute.appRunner({ minInstances: 1, maxInstances: 3, maxConcurrency: 50 }),
   database: { minCapacity: 0, maxCapacity: 2, autoPause: Duration.minutes(10), removalPolicy: RemovalPolicy.DESTROY },
   email: { fromAddress: 'cms@example.com' },
   mediaRemovalPolicy: RemovalPolicy.DESTROY,

@@ -38,6 +38,10 @@ export function auroraMaxConnections(minCapacity: number, maxCapacity: number): 
 
 /** What the check needs to know; numbers may be tokens, which skip the check. */
 export interface ConnectionBudgetInput {
+  /** The prop that bounds the compute's scale, as the error names it (e.g. `appRunner.maxInstances`). */
+  readonly scaleProp: string;
+  /** What one unit of scale is called in the error (an instance, a concurrent request). */
+  readonly unit: string;
   readonly maxInstances: number;
   readonly connectionsPerInstance: number;
   readonly minCapacity: number;
@@ -49,7 +53,7 @@ export interface ConnectionBudgetInput {
  * the database allows at its maximum capacity: the failure the origin project met at 150 concurrent requests.
  */
 export function checkConnectionBudget(input: ConnectionBudgetInput): void {
-  const { maxInstances, connectionsPerInstance, minCapacity, maxCapacity } = input;
+  const { scaleProp, unit, maxInstances, connectionsPerInstance, minCapacity, maxCapacity } = input;
   if ([maxInstances, connectionsPerInstance, minCapacity, maxCapacity].some((n) => Token.isUnresolved(n))) {
     return;
   }
@@ -58,10 +62,10 @@ export function checkConnectionBudget(input: ConnectionBudgetInput): void {
   if (needed > available) {
     const fittingInstances = Math.floor(available / connectionsPerInstance);
     throw new Error(
-      `scaling.maxInstances (${maxInstances}) x ${connectionsPerInstance} database connections per instance = ${needed}, ` +
+      `${scaleProp} (${maxInstances}) x ${connectionsPerInstance} database connections per ${unit} = ${needed}, ` +
       `more than the ${available} connections the database allows at database.maxCapacity ${maxCapacity} ACU ` +
       `(max_connections ${auroraMaxConnections(minCapacity, maxCapacity)} less ${RESERVED_CONNECTIONS} reserved). ` +
-      `Lower scaling.maxInstances to at most ${fittingInstances}, or raise database.maxCapacity.`,
+      `Lower ${scaleProp} to at most ${fittingInstances}, or raise database.maxCapacity.`,
     );
   }
 }

@@ -18,7 +18,11 @@ export abstract class EnvironmentSecret {
     return new SecretsManagerValue(secret, field);
   }
 
-  /** An SSM Parameter Store parameter (String or SecureString) in the stack's region. */
+  /**
+   * An SSM Parameter Store parameter in the stack's region: String or SecureString on App Runner; String only on
+   * Lambda, where CloudFormation resolves it at deployment (it cannot resolve SecureString into a function's
+   * environment: keep such values in Secrets Manager).
+   */
   public static fromSsmParameter(parameter: ssm.IParameter): EnvironmentSecret {
     return new ParameterValue(parameter);
   }
@@ -28,12 +32,19 @@ export abstract class EnvironmentSecret {
 
   /** Lets `grantee` read the value (and decrypt it where a customer key is known). */
   public abstract grantRead(grantee: iam.IGrantable): void;
+
+  /**
+   * A CloudFormation dynamic reference to the value, resolved at deployment into an encrypted environment (Lambda,
+   * which cannot call Secrets Manager from an isolated subnet).
+   * @internal
+   */
+  public abstract _dynamicReference(): string;
 }
 
 class SecretsManagerValue extends EnvironmentSecret {
   public readonly reference: string;
 
-  constructor(private readonly secret: secretsmanager.ISecret, field?: string) {
+  constructor(private readonly secret: secretsmanager.ISecret, private readonly field?: string) {
     super();
     // The form App Runner and ECS take for one JSON key of a secret: <secret ARN>:<key>:<version stage>:<version id>.
     this.reference = field === undefined ? secret.secretArn : `${secret.secretArn}:${field}::`;
@@ -41,6 +52,11 @@ class SecretsManagerValue extends EnvironmentSecret {
 
   public grantRead(grantee: iam.IGrantable): void {
     this.secret.grantRead(grantee);
+  }
+
+  /** @internal */
+  public _dynamicReference(): string {
+    return `{{resolve:secretsmanager:${this.secret.secretArn}:SecretString:${this.field ?? ''}::}}`;
   }
 }
 
@@ -54,5 +70,10 @@ class ParameterValue extends EnvironmentSecret {
 
   public grantRead(grantee: iam.IGrantable): void {
     this.parameter.grantRead(grantee);
+  }
+
+  /** @internal CloudFormation resolves String parameters anywhere; SecureString ones only in a few properties. */
+  public _dynamicReference(): string {
+    return `{{resolve:ssm:${this.parameter.parameterName}}}`;
   }
 }

@@ -1,14 +1,17 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Names, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
 import { Construct, IDependable } from 'constructs';
 import { BUNDLED_APP_DIRECTORY } from './runtime-defaults';
+import { inspectWagtailProject, stageWagtailProject } from './wagtail-project';
 
 /** Options for an image that the construct builds from a directory holding a Dockerfile. */
 export interface DirectoryImageOptions {
   /**
-   * The tag App Runner tracks; pushing a new image to it redeploys the service.
+   * The tag App Runner tracks; pushing a new image to it redeploys the service. (The Lambda compute tags the image
+   * by its content instead: a new image reaches the function with the next deployment.)
    * @default 'latest'
    */
   readonly tag?: string;
@@ -19,12 +22,34 @@ export interface DirectoryImageOptions {
   readonly buildArgs?: { [name: string]: string };
 }
 
+/** Options for a Wagtail project the construct builds with its own Dockerfile. */
+export interface WagtailProjectImageOptions {
+  /**
+   * The tag App Runner tracks; pushing a new image to it redeploys the service. (The Lambda compute tags the image
+   * by its content instead: a new image reaches the function with the next deployment.)
+   * @default 'latest'
+   */
+  readonly tag?: string;
+  /**
+   * The settings module the site runs with in production.
+   * @default - `<project>.settings.production` when the project has it (the `wagtail start` layout), else the
+   * module manage.py names
+   */
+  readonly settingsModule?: string;
+}
+
 /** How the construct's own ECR repository is kept; used only by images the construct builds. */
 export interface WagtailImageBindOptions {
   /** What happens to the repository and its images when the stack deletes it. */
   readonly repositoryRemovalPolicy: RemovalPolicy;
   /** How many images the repository keeps; older ones expire. */
   readonly imagesToKeep: number;
+  /**
+   * Whether the image the construct builds is tagged by its content (the asset hash) instead of the tracked tag:
+   * Lambda resolves a tag once, at deployment, so a changed image must come with a changed tag.
+   * @default false
+   */
+  readonly tagByContent?: boolean;
 }
 
 /** Where App Runner pulls the image from, once bound. */
@@ -42,18 +67,29 @@ export interface WagtailImageConfig {
 
 /** The container image the App Runner service runs. */
 export abstract class WagtailImage {
-  /** The Wagtail app shipped with this library, built for linux/amd64 at deploy time. */
-  public static fromBundledApp(options: DirectoryImageOptions = {}): WagtailImage {
-    return new DirectoryImage(BUNDLED_APP_DIRECTORY, options);
+  /** The Wagtail site shipped with this library (a stock `wagtail start` site), built for linux/amd64 at deploy time. */
+  public static fromBundledApp(options: WagtailProjectImageOptions = {}): WagtailImage {
+    return WagtailImage.fromWagtailProject(BUNDLED_APP_DIRECTORY, options);
   }
 
-  /** Your own Wagtail app: a directory with a Dockerfile, built for linux/amd64 at deploy time. */
+  /**
+   * Your own Wagtail site as `wagtail start` made it, with the runtime package in its requirements.txt and
+   * `configure(globals())` at the end of its production settings; no Dockerfile needed: the library builds it for
+   * linux/amd64 at deploy time (Debian's Python, a non-root user, static files collected at build).
+   */
+  public static fromWagtailProject(directory: string, options: WagtailProjectImageOptions = {}): WagtailImage {
+    const project = inspectWagtailProject(directory, options.settingsModule);
+    return new DirectoryImage(directory, { tag: options.tag, buildArgs: { SETTINGS_MODULE: project.settingsModule } }, true);
+  }
+
+  /** Your own Wagtail site with its own Dockerfile (following the runtime's container contract), built for linux/amd64. */
   public static fromDirectory(directory: string, options: DirectoryImageOptions = {}): WagtailImage {
     return new DirectoryImage(directory, options);
   }
 
   /**
-   * An image you push yourself to your own repository; App Runner redeploys when `tag` moves.
+   * An image you push yourself to your own repository; App Runner redeploys when `tag` moves, while the Lambda
+   * compute resolves `tag` at deployment (deploy again, or use a new tag, to run a new image).
    * The image must follow the bundled app's container contract (environment variables and endpoints).
    */
   public static fromEcrRepository(repository: ecr.IRepository, tag: string = 'latest'): WagtailImage {
@@ -65,30 +101,42 @@ export abstract class WagtailImage {
 }
 
 class DirectoryImage extends WagtailImage {
-  constructor(private readonly directory: string, private readonly options: DirectoryImageOptions) {
+  /** @param libraryBuild whether the library's Dockerfile builds the directory (a Wagtail project) */
+  constructor(private readonly directory: string, private readonly options: DirectoryImageOptions, private readonly libraryBuild = false) {
     super();
   }
 
   public bind(scope: Construct, options: WagtailImageBindOptions): WagtailImageConfig {
-    const tag = this.options.tag ?? 'latest';
     const repository = new ecr.Repository(scope, 'Repository', {
       imageScanOnPush: true,
       removalPolicy: options.repositoryRemovalPolicy,
       emptyOnDelete: options.repositoryRemovalPolicy === RemovalPolicy.DESTROY,
       lifecycleRules: [{ description: `Keep the last ${options.imagesToKeep} images`, maxImageCount: options.imagesToKeep }],
     });
+    const context = this.libraryBuild ? this.stage(scope) : { directory: this.directory, file: undefined };
     const asset = new DockerImageAsset(scope, 'ImageAsset', {
-      directory: this.directory,
+      ...context,
       platform: Platform.LINUX_AMD64,
       buildArgs: this.options.buildArgs,
     });
-    // App Runner may only be created once the tracked tag exists in the repository it pulls from.
+    const tag = options.tagByContent ? asset.assetHash : this.options.tag ?? 'latest';
+    // The compute may only be created once its tag exists in the repository it pulls from.
     const copy = new ECRDeployment(scope, 'ImageCopy', {
       src: new DockerImageName(asset.imageUri),
       dest: new DockerImageName(repository.repositoryUriForTag(tag)),
     });
     return { repository, tag, readiness: copy };
   }
+
+  private stage(scope: Construct): { directory: string; file: string } {
+    const directory = stagingDirectory(scope);
+    return { directory, file: stageWagtailProject(this.directory, directory) };
+  }
+}
+
+/** The directory where a project's build context is laid out: under the app's output, cleaned with it. */
+function stagingDirectory(scope: Construct): string {
+  return path.join(Stage.of(scope)!.outdir, `wagtail-project.${Names.uniqueId(scope)}`);
 }
 
 class RepositoryImage extends WagtailImage {

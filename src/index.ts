@@ -1,3 +1,4 @@
+export * from './compute/wagtail-compute';
 export * from './email-options';
 export * from './environment-secret';
 export * from './image';

@@ -10,11 +10,12 @@ const ALLOWED_SIZES: Record<string, string[]> = {
 };
 
 /**
- * Memory the bundled app needs, measured as PSS with `python -m tests.measure_memory` (app/): the gunicorn master
- * with Django loaded, and one worker at its peak (busy threads plus one 12-megapixel photo being rendered).
+ * Memory the bundled site needs, in MiB, measured as PSS with `python -m tests.measure_memory` (runtime/): the
+ * gunicorn master at its peak, and one worker of 4 threads at its peak (busy threads plus a 12-megapixel photo being
+ * uploaded and rendered in the admin; 264-339 measured).
  */
-const MASTER_MEGABYTES = 60;
-const WORKER_PEAK_MEGABYTES = 220;
+const MASTER_MEGABYTES = 70;
+const WORKER_PEAK_MEGABYTES = 340;
 
 /** Workers per vCPU, and the least an instance runs so one busy worker never stalls the instance. */
 const WORKERS_PER_VCPU = 2;
@@ -29,19 +30,19 @@ function describeAllowedSizes(): string {
 /** Fails synth unless `cpu` and `memory` form one of App Runner's allowed pairs whose workers fit in memory. */
 export function checkInstanceSize(cpu: string, memory: string): void {
   if (Token.isUnresolved(cpu) || Token.isUnresolved(memory)) {
-    throw new Error('cpu and memory must be known at synth time: the number of gunicorn workers is derived from them');
+    throw new Error('appRunner.cpu and appRunner.memory must be known at synth time: the number of gunicorn workers is derived from them');
   }
   const memories = ALLOWED_SIZES[cpu];
   if (memories === undefined || !memories.includes(memory)) {
-    throw new Error(`cpu / memory must be one of App Runner's instance sizes (${describeAllowedSizes()}); got ${cpu} / ${memory}`);
+    throw new Error(`appRunner.cpu / appRunner.memory must be one of App Runner's instance sizes (${describeAllowedSizes()}); got ${cpu} / ${memory}`);
   }
   const workers = workersFor(cpu);
   const needed = MASTER_MEGABYTES + workers * WORKER_PEAK_MEGABYTES;
-  const available = parseFloat(memory) * 1024;
+  const available = parseFloat(memory) * 1024; // App Runner's GB are GiB
   if (needed > available) {
     throw new Error(
-      `cpu ${cpu} runs ${workers} workers, which need up to ${needed} MB at their peak (${MASTER_MEGABYTES} MB + ` +
-      `${workers} x ${WORKER_PEAK_MEGABYTES} MB), more than memory ${memory}: choose a larger memory for this cpu`,
+      `appRunner.cpu ${cpu} runs ${workers} workers, which need up to ${needed} MiB at their peak (${MASTER_MEGABYTES} MiB + ` +
+      `${workers} x ${WORKER_PEAK_MEGABYTES} MiB), more than appRunner.memory ${memory}: choose a larger memory for this cpu`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { AppRunnerOptions, LambdaFunctionOptions, WagtailCompute } from './compute/wagtail-compute';
 import { EmailOptions } from './email-options';
 import { checkInstanceSize, workersFor } from './instance-size';
 import { RuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
@@ -10,46 +11,52 @@ const RESERVED_ENVIRONMENT = [
   'DATABASE_SECRET', 'DATABASE_URL', 'DATABASE_NAME', 'DJANGO_SECRET_KEY', 'DJANGO_ALLOWED_HOSTS',
   'DJANGO_CSRF_TRUSTED_ORIGINS', 'AWS_STORAGE_BUCKET_NAME', 'AWS_S3_REGION_NAME', 'DJANGO_SUPERUSER_USERNAME',
   'DJANGO_SUPERUSER_EMAIL', 'DJANGO_SUPERUSER_PASSWORD', 'EMAIL_OUTBOX_BUCKET', 'DJANGO_DEFAULT_FROM_EMAIL',
-  'WAGTAILADMIN_BASE_URL', 'PORT',
+  'WAGTAILADMIN_BASE_URL', 'PORT', 'WEB_CONCURRENCY',
 ];
 
-/** Every prop with a range, defaulted and checked before any resource is created. */
-export interface ResolvedSettings {
-  readonly minInstances: number;
-  readonly maxInstances: number;
-  readonly maxConcurrency: number;
-  readonly minCapacity: number;
-  readonly maxCapacity: number;
-  readonly autoPause?: Duration;
+/** The App Runner choice, defaulted and checked. */
+export interface AppRunnerSettings {
   readonly cpu: string;
   readonly memory: string;
   /** gunicorn workers per instance, derived from `cpu`. */
   readonly webConcurrency: number;
-  /** Database connections one instance opens at most: workers x threads (one pooled connection per thread). */
-  readonly connectionsPerInstance: number;
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  readonly maxConcurrency: number;
+  readonly healthCheckPath: string;
   readonly healthCheckInterval: number;
   readonly healthCheckTimeout: number;
   readonly healthyThreshold: number;
   readonly unhealthyThreshold: number;
+}
+
+/** The Lambda choice, defaulted and checked. */
+export interface LambdaFunctionSettings {
+  readonly memorySize: number;
+  readonly maxConcurrency: number;
+  readonly reserveConcurrency: boolean;
+  readonly timeout: Duration;
+}
+
+/** Every prop with a range, defaulted and checked before any resource is created. */
+export interface ResolvedSettings {
+  /** Set when the compute is App Runner. */
+  readonly appRunner?: AppRunnerSettings;
+  /** Set when the compute is Lambda. */
+  readonly lambdaFunction?: LambdaFunctionSettings;
+  /** Database connections one unit of scale opens at most: an App Runner instance, or one Lambda request. */
+  readonly connectionsPerInstance: number;
+  /** Units of scale at most: App Runner instances, or concurrent Lambda requests. */
+  readonly maxInstances: number;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly autoPause?: Duration;
   readonly imagesToKeep: number;
   readonly databaseName: string;
   readonly adminUsername: string;
 }
 
 export function resolveSettings(props: WagtailScaleToZeroProps, runtime: RuntimeDefaults): ResolvedSettings {
-  const minInstances = props.scaling?.minInstances ?? 1;
-  const maxInstances = props.scaling?.maxInstances ?? 25;
-  const maxConcurrency = props.scaling?.maxConcurrency ?? 100;
-  for (const [prop, value, min, max] of [
-    ['scaling.minInstances', minInstances, 1, 25],
-    ['scaling.maxInstances', maxInstances, 1, 25],
-    ['scaling.maxConcurrency', maxConcurrency, 1, 200],
-  ] as Array<[string, number, number, number]>) {
-    checkInteger(prop, value);
-    checkRange(prop, value, min, max);
-  }
-  checkNotBelow('scaling.maxInstances', maxInstances, 'scaling.minInstances', minInstances);
-
   const minCapacity = props.database?.minCapacity ?? 0;
   const maxCapacity = props.database?.maxCapacity ?? 4;
   checkRange('database.minCapacity', minCapacity, 0, 256, ' ACU');
@@ -61,20 +68,6 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
   if (props.database?.backupRetention) {
     checkRange('database.backupRetention', props.database.backupRetention.toDays(), 1, 35, ' days');
   }
-
-  const cpu = props.cpu ?? '0.5 vCPU';
-  const memory = props.memory ?? '1 GB';
-  checkInstanceSize(cpu, memory);
-  const webConcurrency = workersFor(cpu);
-
-  const healthCheckInterval = props.healthCheck?.interval?.toSeconds() ?? 10;
-  const healthCheckTimeout = props.healthCheck?.timeout?.toSeconds() ?? 5;
-  const healthyThreshold = props.healthCheck?.healthyThreshold ?? 1;
-  const unhealthyThreshold = props.healthCheck?.unhealthyThreshold ?? 10;
-  checkRange('healthCheck.interval', healthCheckInterval, 1, 20, ' s');
-  checkRange('healthCheck.timeout', healthCheckTimeout, 1, 20, ' s');
-  checkRange('healthCheck.healthyThreshold', healthyThreshold, 1, 20);
-  checkRange('healthCheck.unhealthyThreshold', unhealthyThreshold, 1, 20);
 
   const imagesToKeep = props.imagesToKeep ?? 10;
   checkInteger('imagesToKeep', imagesToKeep);
@@ -91,25 +84,85 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
     checkEmailOptions(props.email);
   }
 
-  return {
-    minInstances,
-    maxInstances,
-    maxConcurrency,
+  const compute = props.compute ?? WagtailCompute.appRunner();
+  const common = {
     minCapacity,
     maxCapacity,
     autoPause,
-    cpu,
-    memory,
-    webConcurrency,
-    connectionsPerInstance: webConcurrency * runtime.GUNICORN_THREADS,
-    healthCheckInterval,
-    healthCheckTimeout,
-    healthyThreshold,
-    unhealthyThreshold,
     imagesToKeep,
     databaseName: props.database?.databaseName ?? 'wagtail',
     adminUsername: props.adminUsername ?? 'admin',
   };
+  if (compute.lambdaFunctionOptions) {
+    if (props.domainName !== undefined) {
+      throw new Error('domainName needs CloudFront in front of the Lambda compute, which this version does not create yet: remove domainName, or use WagtailCompute.appRunner()');
+    }
+    const lambdaFunction = resolveLambdaFunction(compute.lambdaFunctionOptions);
+    // One request at a time per execution environment, each closing its connection when it ends.
+    return { ...common, lambdaFunction, maxInstances: lambdaFunction.maxConcurrency, connectionsPerInstance: 1 };
+  }
+  const appRunner = resolveAppRunner(compute.appRunnerOptions ?? {});
+  return {
+    ...common,
+    appRunner,
+    maxInstances: appRunner.maxInstances,
+    connectionsPerInstance: appRunner.webConcurrency * runtime.GUNICORN_THREADS,
+  };
+}
+
+function resolveAppRunner(options: AppRunnerOptions): AppRunnerSettings {
+  const minInstances = options.minInstances ?? 1;
+  const maxInstances = options.maxInstances ?? 25;
+  const maxConcurrency = options.maxConcurrency ?? 100;
+  for (const [prop, value, min, max] of [
+    ['appRunner.minInstances', minInstances, 1, 25],
+    ['appRunner.maxInstances', maxInstances, 1, 25],
+    ['appRunner.maxConcurrency', maxConcurrency, 1, 200],
+  ] as Array<[string, number, number, number]>) {
+    checkInteger(prop, value);
+    checkRange(prop, value, min, max);
+  }
+  checkNotBelow('appRunner.maxInstances', maxInstances, 'appRunner.minInstances', minInstances);
+
+  const cpu = options.cpu ?? '0.5 vCPU';
+  const memory = options.memory ?? '1 GB';
+  checkInstanceSize(cpu, memory);
+
+  const health = options.healthCheck ?? {};
+  const healthCheckInterval = health.interval?.toSeconds() ?? 10;
+  const healthCheckTimeout = health.timeout?.toSeconds() ?? 5;
+  const healthyThreshold = health.healthyThreshold ?? 1;
+  const unhealthyThreshold = health.unhealthyThreshold ?? 10;
+  checkRange('appRunner.healthCheck.interval', healthCheckInterval, 1, 20, ' s');
+  checkRange('appRunner.healthCheck.timeout', healthCheckTimeout, 1, 20, ' s');
+  checkRange('appRunner.healthCheck.healthyThreshold', healthyThreshold, 1, 20);
+  checkRange('appRunner.healthCheck.unhealthyThreshold', unhealthyThreshold, 1, 20);
+
+  return {
+    cpu,
+    memory,
+    webConcurrency: workersFor(cpu),
+    minInstances,
+    maxInstances,
+    maxConcurrency,
+    healthCheckPath: health.path ?? '/healthz',
+    healthCheckInterval,
+    healthCheckTimeout,
+    healthyThreshold,
+    unhealthyThreshold,
+  };
+}
+
+function resolveLambdaFunction(options: LambdaFunctionOptions): LambdaFunctionSettings {
+  const memorySize = options.memorySize ?? 1024;
+  const maxConcurrency = options.maxConcurrency ?? 20;
+  const timeout = options.timeout ?? Duration.minutes(2);
+  checkInteger('lambdaFunction.memorySize', memorySize);
+  checkRange('lambdaFunction.memorySize', memorySize, 512, 10240, ' MB');
+  checkInteger('lambdaFunction.maxConcurrency', maxConcurrency);
+  checkRange('lambdaFunction.maxConcurrency', maxConcurrency, 1, 1000);
+  checkRange('lambdaFunction.timeout', timeout.toSeconds(), 30, 900, ' s');
+  return { memorySize, maxConcurrency, reserveConcurrency: options.reserveConcurrency ?? true, timeout };
 }
 
 /** Environment names must be valid shell names, not ones the construct sets, and not App Runner's own PORT. */

@@ -1,44 +1,32 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apprunner from 'aws-cdk-lib/aws-apprunner';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createAppRunnerService } from './compute/app-runner';
+import { ComputeContext, ComputeResources } from './compute/compute-context';
+import { createLambdaFunction } from './compute/lambda-function';
+import { WagtailCompute } from './compute/wagtail-compute';
 import { checkConnectionBudget } from './connection-budget';
 import { createServerlessDatabase } from './database';
 import { EmailOptions } from './email-options';
 import { EmailOutbox } from './email-outbox';
 import { EnvironmentSecret } from './environment-secret';
+import { idleCost, totalOf } from './idle-cost';
 import { WagtailImage } from './image';
 import { createMediaBucket } from './media-bucket';
-import { suppressLibraryFindings } from './nag-findings';
+import { suppressLibraryHandlerFindings } from './nag-findings';
+import { suppressNagFindings } from './nag-suppressions';
 import { addS3GatewayEndpoint, createIsolatedVpc, defaultSubnets } from './network';
 import { loadRuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
 import { resolveSettings } from './settings';
-
-/** How App Runner scales the service. */
-export interface ScalingOptions {
-  /**
-   * Instances kept provisioned (App Runner bills an idle one for its memory only); 1-25.
-   * @default 1
-   */
-  readonly minInstances?: number;
-  /**
-   * Most instances App Runner starts under load; 1-25 and at least `minInstances`.
-   * @default 25
-   */
-  readonly maxInstances?: number;
-  /**
-   * Concurrent requests one instance takes before App Runner adds another; 1-200.
-   * @default 100
-   */
-  readonly maxConcurrency?: number;
-}
 
 /** The Aurora PostgreSQL Serverless v2 database. */
 export interface DatabaseOptions {
@@ -74,50 +62,20 @@ export interface DatabaseOptions {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** App Runner's HTTP health check. It must never touch the database: it runs all the time. */
-export interface HealthCheckOptions {
-  /**
-   * Path of the health check.
-   * @default '/healthz'
-   */
-  readonly path?: string;
-  /**
-   * Time between checks, 1-20 seconds.
-   * @default Duration.seconds(10)
-   */
-  readonly interval?: Duration;
-  /**
-   * Time to wait for an answer, 1-20 seconds.
-   * @default Duration.seconds(5)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Consecutive successes before an instance counts as healthy, 1-20.
-   * @default 1
-   */
-  readonly healthyThreshold?: number;
-  /**
-   * Consecutive failures before an instance counts as unhealthy, 1-20. The default leaves a new instance about
-   * 100 s to run its first migrations before it must answer.
-   * @default 10
-   */
-  readonly unhealthyThreshold?: number;
-}
-
 /** Properties of a WagtailScaleToZero. */
 export interface WagtailScaleToZeroProps {
   /**
-   * The container image App Runner runs.
+   * The container image the site runs.
    * @default WagtailImage.fromBundledApp()
    */
   readonly image?: WagtailImage;
   /**
-   * An existing VPC to place the database and the VPC connector in.
+   * An existing VPC to place the database and the compute's network interfaces in.
    * @default - a new VPC in two Availability Zones with isolated subnets only (no NAT, no internet gateway)
    */
   readonly vpc?: ec2.IVpc;
   /**
-   * The subnets of `vpc` the database and the VPC connector use.
+   * The subnets of `vpc` the database and the compute use.
    * @default - the VPC's isolated subnets, or its private subnets with egress when it has no isolated ones
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
@@ -128,32 +86,16 @@ export interface WagtailScaleToZeroProps {
    */
   readonly vpcRoutesToS3?: boolean;
   /**
-   * vCPUs of one App Runner instance: '0.25 vCPU', '0.5 vCPU', '1 vCPU', '2 vCPU' or '4 vCPU', paired with an
-   * allowed `memory`.
-   * @default '0.5 vCPU'
+   * Where the site runs: App Runner (provisioned instances; needs an account that already uses App Runner) or a
+   * Lambda function (any account; nothing runs, nor is billed, while nobody uses the site).
+   * @default WagtailCompute.appRunner()
    */
-  readonly cpu?: string;
-  /**
-   * Memory of one App Runner instance; allowed pairs: 0.25 vCPU with '0.5 GB' or '1 GB'; 0.5 vCPU with '1 GB';
-   * 1 vCPU with '2 GB', '3 GB' or '4 GB'; 2 vCPU with '4 GB' or '6 GB'; 4 vCPU with '8 GB', '10 GB' or '12 GB'.
-   * @default '1 GB'
-   */
-  readonly memory?: string;
-  /**
-   * How App Runner scales.
-   * @default - 1 to 25 instances, 100 concurrent requests each
-   */
-  readonly scaling?: ScalingOptions;
+  readonly compute?: WagtailCompute;
   /**
    * The database's capacity, pause and retention.
    * @default - 0 to 4 ACUs, pause after 5 minutes, snapshot on removal
    */
   readonly database?: DatabaseOptions;
-  /**
-   * App Runner's health check.
-   * @default - HTTP GET /healthz every 10 s
-   */
-  readonly healthCheck?: HealthCheckOptions;
   /**
    * Extra plain environment variables for the container. Names the construct sets itself are refused.
    * @default - none
@@ -189,7 +131,8 @@ export interface WagtailScaleToZeroProps {
    */
   readonly adminEmail?: string;
   /**
-   * How long App Runner's application and service logs (and the VPC flow logs) are kept.
+   * How long the site's logs (App Runner's application and service logs, or the function's), the email sender's
+   * and the VPC flow logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
@@ -211,38 +154,57 @@ export interface WagtailScaleToZeroProps {
 }
 
 /**
- * A Wagtail CMS that costs almost nothing while idle: App Runner (VPC connector, auto scaling) in front of Aurora
- * PostgreSQL Serverless v2 that pauses at zero capacity, a private S3 media bucket reached through a gateway
- * endpoint, and an ECR repository whose new images App Runner deploys by itself.
+ * A Wagtail CMS that costs almost nothing while idle: App Runner or a Lambda function in front of Aurora PostgreSQL
+ * Serverless v2 that pauses at zero capacity, a private S3 media bucket reached through a gateway endpoint, and an
+ * ECR repository holding the site's image.
  */
 export class WagtailScaleToZero extends Construct implements iam.IGrantable {
-  /** The service's https URL. */
+  /** The site's https URL (no trailing slash). */
   public readonly serviceUrl: string;
-  /** The App Runner service. */
-  public readonly service: apprunner.CfnService;
-  /** The VPC the database and the VPC connector are in. */
+  /**
+   * The App Runner service.
+   * @default - undefined with the Lambda compute
+   */
+  public readonly service?: apprunner.CfnService;
+  /**
+   * The Lambda function (its alias `live` serves the Function URL).
+   * @default - undefined with the App Runner compute
+   */
+  public readonly lambdaFunction?: lambda.IFunction;
+  /** The VPC the database and the compute are in. */
   public readonly vpc: ec2.IVpc;
   /** The Aurora PostgreSQL Serverless v2 cluster. */
   public readonly database: rds.DatabaseCluster;
   /** The private bucket holding Wagtail's images and documents. */
   public readonly mediaBucket: s3.Bucket;
-  /** The ECR repository App Runner pulls from and tracks. */
+  /** The ECR repository the compute runs the image from. */
   public readonly repository: ecr.IRepository;
-  /** The security group of the App Runner VPC connector; allow it into whatever else the app must reach. */
+  /** The compute's security group; allow it into whatever else the app must reach. */
   public readonly connections: ec2.Connections;
   /** The role the running app has; grant it access to more resources. */
   public readonly grantPrincipal: iam.IPrincipal;
   /** The secret holding the first administrator's generated password (a plain string). */
   public readonly adminPasswordSecret: secretsmanager.ISecret;
-  /** gunicorn worker processes per instance, derived from `cpu`: 2 per vCPU, at least 2. */
-  public readonly webConcurrency: number;
-  /** Database connections one instance opens at most: gunicorn workers x threads (one pooled connection each). */
+  /**
+   * gunicorn worker processes per App Runner instance, derived from `cpu`: 2 per vCPU, at least 2.
+   * @default - undefined with the Lambda compute (one request per execution environment)
+   */
+  public readonly webConcurrency?: number;
+  /**
+   * Database connections one unit of scale opens at most: an App Runner instance (workers x threads, one pooled
+   * connection each), or one Lambda request (1).
+   */
   public readonly databaseConnectionsPerInstance: number;
   /**
-   * Database connections the whole service opens at most, at `scaling.maxInstances`.
-   * @default - undefined when `scaling.maxInstances` is a token, unknown until deployment
+   * Database connections the whole site opens at most, at App Runner's `maxInstances` or Lambda's `maxConcurrency`.
+   * @default - undefined when that number is a token, unknown until deployment
    */
   public readonly maxDatabaseConnections?: number;
+  /**
+   * What the stack costs per month while nobody uses it, in USD at us-east-1 list prices: what stays provisioned or
+   * stored (an App Runner instance's memory, secrets, storage), from this construct's own settings.
+   */
+  public readonly estimatedIdleCostPerMonth: number;
   /**
    * Events of messages that could not be sent after every retry (they stay in the outbox bucket); alarm on its
    * visible messages.
@@ -254,10 +216,12 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     super(scope, id);
     const runtime = loadRuntimeDefaults();
     const settings = resolveSettings(props, runtime);
-    this.webConcurrency = settings.webConcurrency;
+    this.webConcurrency = settings.appRunner?.webConcurrency;
     this.databaseConnectionsPerInstance = settings.connectionsPerInstance;
     this.maxDatabaseConnections = Token.isUnresolved(settings.maxInstances) ? undefined : settings.maxInstances * settings.connectionsPerInstance;
     checkConnectionBudget({
+      scaleProp: settings.appRunner ? 'appRunner.maxInstances' : 'lambdaFunction.maxConcurrency',
+      unit: settings.appRunner ? 'instance' : 'request',
       maxInstances: settings.maxInstances,
       connectionsPerInstance: this.databaseConnectionsPerInstance,
       minCapacity: settings.minCapacity,
@@ -272,8 +236,9 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     }
 
     const region = Stack.of(this).region;
-    const hosts = [`.${region}.awsapprunner.com`, ...(props.domainName ? [props.domainName] : [])];
-    const origins = [`https://*.${region}.awsapprunner.com`, ...(props.domainName ? [`https://${props.domainName}`] : [])];
+    const serviceDomain = settings.appRunner ? `${region}.awsapprunner.com` : `lambda-url.${region}.on.aws`;
+    const hosts = [`.${serviceDomain}`, ...(props.domainName ? [props.domainName] : [])];
+    const origins = [`https://*.${serviceDomain}`, ...(props.domainName ? [`https://${props.domainName}`] : [])];
 
     this.database = createServerlessDatabase(this, {
       vpc: this.vpc,
@@ -291,139 +256,78 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       description: 'Django SECRET_KEY of the Wagtail CMS',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    suppressNagFindings(secretKey.node.defaultChild!, [{
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating SECRET_KEY signs everyone out and only takes effect on redeploy; rotate by hand when needed.',
+    }]);
     this.adminPasswordSecret = new secretsmanager.Secret(this, 'AdminPassword', {
       description: 'Password of the first Wagtail administrator',
       generateSecretString: { passwordLength: 24, excludePunctuation: true },
     });
+    suppressNagFindings(this.adminPasswordSecret.node.defaultChild!, [{
+      id: 'AwsSolutions-SMG4',
+      reason: 'Used once, to create the first administrator; the password is then managed in Wagtail itself.',
+    }]);
 
     const image = (props.image ?? WagtailImage.fromBundledApp()).bind(this, {
       repositoryRemovalPolicy: props.repositoryRemovalPolicy ?? RemovalPolicy.RETAIN,
       imagesToKeep: settings.imagesToKeep,
+      tagByContent: settings.lambdaFunction !== undefined,
     });
     this.repository = image.repository;
 
-    const accessRole = new iam.Role(this, 'AccessRole', {
-      assumedBy: new iam.ServicePrincipal('build.apprunner.amazonaws.com'),
-      description: 'Lets App Runner pull and watch the Wagtail image',
-    });
-    this.repository.grantPull(accessRole);
-    this.repository.grant(accessRole, 'ecr:DescribeImages');
-
-    const instanceRole = new iam.Role(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com'),
-      description: 'The running Wagtail app: its media bucket and its own secrets, nothing else',
-    });
-    this.grantPrincipal = instanceRole;
-    instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      resources: [this.mediaBucket.arnForObjects('*')],
-    }));
-    instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:ListBucket'],
-      resources: [this.mediaBucket.bucketArn],
-    }));
-    this.database.secret!.grantRead(instanceRole);
-    secretKey.grantRead(instanceRole);
-    this.adminPasswordSecret.grantRead(instanceRole);
-    for (const secret of Object.values(props.environmentSecrets ?? {})) {
-      secret.grantRead(instanceRole);
+    const outbox = props.email ? new EmailOutbox(this, 'Outbox', { email: props.email, logRetention }) : undefined;
+    const context: ComputeContext = {
+      vpc: this.vpc,
+      subnets,
+      image,
+      port: runtime.PORT,
+      logRetention,
+      environment: {
+        ...props.environment,
+        ...runtimeEnvironment(runtime),
+        ...(outbox ? { EMAIL_OUTBOX_BUCKET: outbox.bucket.bucketName, DJANGO_DEFAULT_FROM_EMAIL: props.email!.fromAddress } : {}),
+        ...(props.domainName ? { WAGTAILADMIN_BASE_URL: `https://${props.domainName}` } : {}),
+        DATABASE_NAME: settings.databaseName,
+        DJANGO_ALLOWED_HOSTS: hosts.join(','),
+        DJANGO_CSRF_TRUSTED_ORIGINS: origins.join(','),
+        AWS_STORAGE_BUCKET_NAME: this.mediaBucket.bucketName,
+        AWS_S3_REGION_NAME: region,
+        DJANGO_SUPERUSER_USERNAME: settings.adminUsername,
+        DJANGO_SUPERUSER_EMAIL: props.adminEmail ?? 'admin@example.com',
+      },
+      secrets: {
+        ...props.environmentSecrets,
+        DATABASE_SECRET: EnvironmentSecret.fromSecretsManager(this.database.secret!),
+        DJANGO_SECRET_KEY: EnvironmentSecret.fromSecretsManager(secretKey),
+        DJANGO_SUPERUSER_PASSWORD: EnvironmentSecret.fromSecretsManager(this.adminPasswordSecret),
+      },
+    };
+    let compute: ComputeResources;
+    if (settings.appRunner) {
+      const appRunner = createAppRunnerService(this, context, settings.appRunner);
+      this.service = appRunner.service;
+      compute = appRunner;
+    } else {
+      const lambdaFunction = createLambdaFunction(this, context, settings.lambdaFunction!, [this.database]);
+      this.lambdaFunction = lambdaFunction.function;
+      compute = lambdaFunction;
     }
-
-    const emailEnvironment: Record<string, string> = {};
-    if (props.email) {
-      const outbox = new EmailOutbox(this, 'Outbox', { email: props.email, logRetention });
-      outbox.grantSend(instanceRole);
+    this.serviceUrl = compute.url;
+    this.connections = compute.connections;
+    this.grantPrincipal = compute.role;
+    this.database.connections.allowDefaultPortFrom(compute.connections, 'The Wagtail CMS');
+    grantMediaAccess(this.mediaBucket, compute.role);
+    if (outbox) {
+      outbox.grantSend(compute.role);
       this.emailFailureQueue = outbox.failureQueue;
-      emailEnvironment.EMAIL_OUTBOX_BUCKET = outbox.bucket.bucketName;
-      emailEnvironment.DJANGO_DEFAULT_FROM_EMAIL = props.email.fromAddress;
       new CfnOutput(this, 'EmailFailureQueueUrl', {
         value: outbox.failureQueue.queueUrl,
         description: 'Queue of emails that could not be sent after every retry (the messages stay in the outbox bucket)',
       });
     }
 
-    const connectorSecurityGroup = new ec2.SecurityGroup(this, 'ConnectorSecurityGroup', {
-      vpc: this.vpc,
-      description: 'App Runner VPC connector of the Wagtail CMS',
-    });
-    this.connections = connectorSecurityGroup.connections;
-    this.database.connections.allowDefaultPortFrom(connectorSecurityGroup, 'Wagtail on App Runner');
-    const vpcConnector = new apprunner.CfnVpcConnector(this, 'VpcConnector', {
-      subnets: this.vpc.selectSubnets(subnets).subnetIds,
-      securityGroups: [connectorSecurityGroup.securityGroupId],
-    });
-
-    const autoScaling = new apprunner.CfnAutoScalingConfiguration(this, 'AutoScaling', {
-      minSize: settings.minInstances,
-      maxSize: settings.maxInstances,
-      maxConcurrency: settings.maxConcurrency,
-    });
-
-    const environment: Record<string, string> = {
-      ...props.environment,
-      ...runtimeEnvironment(runtime),
-      WEB_CONCURRENCY: String(settings.webConcurrency),
-      ...emailEnvironment,
-      ...(props.domainName ? { WAGTAILADMIN_BASE_URL: `https://${props.domainName}` } : {}),
-      DATABASE_NAME: settings.databaseName,
-      DJANGO_ALLOWED_HOSTS: hosts.join(','),
-      DJANGO_CSRF_TRUSTED_ORIGINS: origins.join(','),
-      AWS_STORAGE_BUCKET_NAME: this.mediaBucket.bucketName,
-      AWS_S3_REGION_NAME: region,
-      DJANGO_SUPERUSER_USERNAME: settings.adminUsername,
-      DJANGO_SUPERUSER_EMAIL: props.adminEmail ?? 'admin@example.com',
-    };
-    const secrets: Record<string, string> = {
-      ...Object.fromEntries(Object.entries(props.environmentSecrets ?? {}).map(([name, secret]) => [name, secret.reference])),
-      DATABASE_SECRET: this.database.secret!.secretArn,
-      DJANGO_SECRET_KEY: secretKey.secretArn,
-      DJANGO_SUPERUSER_PASSWORD: this.adminPasswordSecret.secretArn,
-    };
-
-    this.service = new apprunner.CfnService(this, 'Service', {
-      sourceConfiguration: {
-        authenticationConfiguration: { accessRoleArn: accessRole.roleArn },
-        autoDeploymentsEnabled: true,
-        imageRepository: {
-          imageRepositoryType: 'ECR',
-          imageIdentifier: this.repository.repositoryUriForTag(image.tag),
-          imageConfiguration: {
-            port: String(runtime.PORT),
-            runtimeEnvironmentVariables: toKeyValuePairs(environment),
-            runtimeEnvironmentSecrets: toKeyValuePairs(secrets),
-          },
-        },
-      },
-      instanceConfiguration: { cpu: settings.cpu, memory: settings.memory, instanceRoleArn: instanceRole.roleArn },
-      networkConfiguration: {
-        egressConfiguration: { egressType: 'VPC', vpcConnectorArn: vpcConnector.attrVpcConnectorArn },
-        ingressConfiguration: { isPubliclyAccessible: true },
-      },
-      autoScalingConfigurationArn: autoScaling.attrAutoScalingConfigurationArn,
-      healthCheckConfiguration: {
-        protocol: 'HTTP',
-        path: props.healthCheck?.path ?? '/healthz',
-        interval: settings.healthCheckInterval,
-        timeout: settings.healthCheckTimeout,
-        healthyThreshold: settings.healthyThreshold,
-        unhealthyThreshold: settings.unhealthyThreshold,
-      },
-    });
-    // The role's policies must exist before App Runner first pulls the image and reads the secrets.
-    this.service.node.addDependency(accessRole, instanceRole);
-    if (image.readiness) {
-      this.service.node.addDependency(image.readiness);
-    }
-    this.serviceUrl = `https://${this.service.attrServiceUrl}`;
-
-    // App Runner creates its log groups itself, named after the service; the construct only sets their retention.
-    const serviceName = Fn.select(1, Fn.split('/', this.service.attrServiceArn));
-    for (const kind of ['application', 'service']) {
-      new logs.LogRetention(this, `${kind === 'application' ? 'Application' : 'Service'}LogRetention`, {
-        logGroupName: Fn.join('/', ['/aws/apprunner', serviceName, this.service.attrServiceId, kind]),
-        retention: logRetention,
-      });
-    }
+    this.estimatedIdleCostPerMonth = totalOf(idleCost(settings));
 
     new CfnOutput(this, 'ServiceUrl', { value: this.serviceUrl, description: 'URL of the Wagtail CMS' });
     new CfnOutput(this, 'AdminPasswordSecretArn', {
@@ -431,10 +335,20 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       description: `Secret holding the password of the Wagtail administrator "${settings.adminUsername}"`,
     });
 
-    suppressLibraryFindings(this);
+    suppressLibraryHandlerFindings(Stack.of(this));
   }
 }
 
-function toKeyValuePairs(values: Record<string, string>): apprunner.CfnService.KeyValuePairProperty[] {
-  return Object.entries(values).map(([name, value]) => ({ name, value }));
+/** The running app reads and writes its media bucket's objects and lists it; nothing more. */
+function grantMediaAccess(bucket: s3.IBucket, role: iam.IRole): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+    resources: [bucket.arnForObjects('*')],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  suppressNagFindings(role, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'Wagtail stores media under any key of its own bucket; the object actions are scoped to that one bucket.',
+    appliesTo: [{ regex: '/^Resource::<.*MediaBucket.*\\.Arn>\\/\\*$/' }],
+  }]);
 }

@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { WagtailCompute } from '../src';
 import { auroraMaxConnections, RESERVED_CONNECTIONS } from '../src/connection-budget';
 import { loadRuntimeDefaults } from '../src/runtime-defaults';
 import { stackWith } from './fixtures/stacks';
@@ -28,9 +29,9 @@ test('max_connections follows the documented Aurora table and its cap at low min
 test('fails synth when max instances x connections per instance exceed what the database allows, naming the knobs', () => {
   const available = 189 - RESERVED_CONNECTIONS;
   const fitting = Math.floor(available / perInstance);
-  expect(() => stackWith({ scaling: { maxInstances: fitting }, database: { maxCapacity: 1 } }, new App())).not.toThrow();
-  expect(() => stackWith({ scaling: { maxInstances: fitting + 1 }, database: { maxCapacity: 1 } }, new App()))
-    .toThrow(new RegExp(`scaling\\.maxInstances \\(${fitting + 1}\\) x ${perInstance} database connections per instance = ${(fitting + 1) * perInstance}, more than the ${available} connections the database allows at database\\.maxCapacity 1 ACU.*Lower scaling\\.maxInstances to at most ${fitting}, or raise database\\.maxCapacity`));
+  expect(() => stackWith({ compute: WagtailCompute.appRunner({ maxInstances: fitting }), database: { maxCapacity: 1 } }, new App())).not.toThrow();
+  expect(() => stackWith({ compute: WagtailCompute.appRunner({ maxInstances: fitting + 1 }), database: { maxCapacity: 1 } }, new App()))
+    .toThrow(new RegExp(`appRunner\\.maxInstances \\(${fitting + 1}\\) x ${perInstance} database connections per instance = ${(fitting + 1) * perInstance}, more than the ${available} connections the database allows at database\\.maxCapacity 1 ACU.*Lower appRunner\\.maxInstances to at most ${fitting}, or raise database\\.maxCapacity`));
 });
 
 test('the defaults fit: 25 instances at 4 ACU', () => {

@@ -1,9 +1,10 @@
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { customizedStack, defaultStack } from './fixtures/stacks';
+import { LIBRARY_HANDLER_IDS } from '../src/nag-findings';
+import { customizedStack, defaultStack, lambdaStack } from './fixtures/stacks';
 
-describe.each([['default stack', defaultStack], ['stack with every prop set', customizedStack]] as Array<[string, (app: App) => Stack]>)('cdk-nag AwsSolutions on the %s', (_name, build) => {
+describe.each([['default stack', defaultStack], ['Lambda stack', lambdaStack], ['stack with every prop set', customizedStack]] as Array<[string, (app: App) => Stack]>)('cdk-nag AwsSolutions on the %s', (_name, build) => {
   const app = new App();
   const stack = build(app);
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
@@ -27,4 +28,28 @@ describe.each([['default stack', defaultStack], ['stack with every prop set', cu
       expect(suppression.reason.length).toBeGreaterThan(40);
     }
   });
+});
+
+test('every library handler the suppressions name still exists in a stack the construct makes', () => {
+  const app = new App();
+  const stacks = [defaultStack(app), lambdaStack(app), customizedStack(app)];
+  for (const id of LIBRARY_HANDLER_IDS) {
+    const found = stacks.some((stack) => stack.node.children.some((c) => c.node.id.startsWith(id)));
+    expect({ id, found }).toEqual({ id, found: true });
+  }
+});
+
+test('every suppression sits on a resource the stack has, beside the resource it concerns', () => {
+  const app = new App();
+  const stack = customizedStack(app);
+  const template = app.synth().getStackByName(stack.stackName).template;
+  for (const resource of Object.values(template.Resources as Record<string, any>)) {
+    for (const suppression of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
+      // Each accepted finding sits on the kind of resource it is about, not on everything around it.
+      if (suppression.id === 'AwsSolutions-SMG4') expect(resource.Type).toBe('AWS::SecretsManager::Secret');
+      if (suppression.id === 'AwsSolutions-S1') expect(resource.Type).toBe('AWS::S3::Bucket');
+      if (suppression.id === 'AwsSolutions-RDS10') expect(resource.Type).toMatch(/AWS::RDS::DB(Cluster|Instance)/);
+      if (suppression.id === 'AwsSolutions-SQS3') expect(resource.Type).toBe('AWS::SQS::Queue');
+    }
+  }
 });

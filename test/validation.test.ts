@@ -1,6 +1,6 @@
 import { App, Duration, Lazy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { WagtailScaleToZeroProps } from '../src';
+import { WagtailCompute, WagtailScaleToZeroProps } from '../src';
 import { stackWith } from './fixtures/stacks';
 
 function synth(props: WagtailScaleToZeroProps) {
@@ -8,15 +8,15 @@ function synth(props: WagtailScaleToZeroProps) {
 }
 
 describe.each([
-  ['scaling.minInstances', (v: number) => ({ scaling: { minInstances: v, maxInstances: 25 } }), 1, 25],
-  ['scaling.maxInstances', (v: number) => ({ scaling: { maxInstances: v } }), 1, 25],
-  ['scaling.maxConcurrency', (v: number) => ({ scaling: { maxConcurrency: v } }), 1, 200],
+  ['appRunner.minInstances', (v: number) => ({ compute: WagtailCompute.appRunner({ minInstances: v, maxInstances: 25 }) }), 1, 25],
+  ['appRunner.maxInstances', (v: number) => ({ compute: WagtailCompute.appRunner({ maxInstances: v }) }), 1, 25],
+  ['appRunner.maxConcurrency', (v: number) => ({ compute: WagtailCompute.appRunner({ maxConcurrency: v }) }), 1, 200],
   ['database.minCapacity', (v: number) => ({ database: { minCapacity: v, maxCapacity: 256 } }), 0, 256],
-  ['database.maxCapacity', (v: number) => ({ database: { maxCapacity: v, minCapacity: 0.5 }, scaling: { maxInstances: 5 } }), 1, 256],
-  ['healthCheck.healthyThreshold', (v: number) => ({ healthCheck: { healthyThreshold: v } }), 1, 20],
-  ['healthCheck.unhealthyThreshold', (v: number) => ({ healthCheck: { unhealthyThreshold: v } }), 1, 20],
-  ['healthCheck.interval', (v: number) => ({ healthCheck: { interval: Duration.seconds(v) } }), 1, 20],
-  ['healthCheck.timeout', (v: number) => ({ healthCheck: { timeout: Duration.seconds(v) } }), 1, 20],
+  ['database.maxCapacity', (v: number) => ({ database: { maxCapacity: v, minCapacity: 0.5 }, compute: WagtailCompute.appRunner({ maxInstances: 5 }) }), 1, 256],
+  ['appRunner.healthCheck.healthyThreshold', (v: number) => ({ compute: WagtailCompute.appRunner({ healthCheck: { healthyThreshold: v } }) }), 1, 20],
+  ['appRunner.healthCheck.unhealthyThreshold', (v: number) => ({ compute: WagtailCompute.appRunner({ healthCheck: { unhealthyThreshold: v } }) }), 1, 20],
+  ['appRunner.healthCheck.interval', (v: number) => ({ compute: WagtailCompute.appRunner({ healthCheck: { interval: Duration.seconds(v) } }) }), 1, 20],
+  ['appRunner.healthCheck.timeout', (v: number) => ({ compute: WagtailCompute.appRunner({ healthCheck: { timeout: Duration.seconds(v) } }) }), 1, 20],
   ['imagesToKeep', (v: number) => ({ imagesToKeep: v }), 1, 1000],
 ] as Array<[string, (v: number) => WagtailScaleToZeroProps, number, number]>)('%s', (prop, props, min, max) => {
   test(`accepts ${min} and ${max}`, () => {
@@ -34,12 +34,12 @@ describe.each([
 });
 
 test('instance counts must be whole numbers', () => {
-  expect(() => synth({ scaling: { maxInstances: 2.5 } })).toThrow(/scaling\.maxInstances must be a whole number; got 2\.5/);
+  expect(() => synth({ compute: WagtailCompute.appRunner({ maxInstances: 2.5 }) })).toThrow(/appRunner\.maxInstances must be a whole number; got 2\.5/);
 });
 
-test('scaling.maxInstances must not be below scaling.minInstances', () => {
-  expect(() => synth({ scaling: { minInstances: 5, maxInstances: 4 } })).toThrow(/scaling\.maxInstances \(4\) must be greater than or equal to scaling\.minInstances \(5\)/);
-  expect(() => synth({ scaling: { minInstances: 5, maxInstances: 5 } })).not.toThrow();
+test('appRunner.maxInstances must not be below appRunner.minInstances', () => {
+  expect(() => synth({ compute: WagtailCompute.appRunner({ minInstances: 5, maxInstances: 4 }) })).toThrow(/appRunner\.maxInstances \(4\) must be greater than or equal to appRunner\.minInstances \(5\)/);
+  expect(() => synth({ compute: WagtailCompute.appRunner({ minInstances: 5, maxInstances: 5 }) })).not.toThrow();
 });
 
 test('capacities go in steps of 0.5 ACU', () => {
@@ -83,15 +83,15 @@ test('database.backupRetention must be 1-35 days', () => {
 
 describe('cpu and memory', () => {
   test.each([
-    ['0.25 vCPU', '0.5 GB'], ['0.25 vCPU', '1 GB'], ['0.5 vCPU', '1 GB'], ['1 vCPU', '2 GB'], ['1 vCPU', '3 GB'], ['1 vCPU', '4 GB'],
+    ['0.25 vCPU', '1 GB'], ['0.5 vCPU', '1 GB'], ['1 vCPU', '2 GB'], ['1 vCPU', '3 GB'], ['1 vCPU', '4 GB'],
     ['2 vCPU', '4 GB'], ['2 vCPU', '6 GB'], ['4 vCPU', '8 GB'], ['4 vCPU', '10 GB'], ['4 vCPU', '12 GB'],
   ])('accepts %s / %s', (cpu, memory) => {
-    const { stack } = synth({ cpu, memory });
+    const { stack } = synth({ compute: WagtailCompute.appRunner({ cpu, memory }) });
     Template.fromStack(stack).hasResourceProperties('AWS::AppRunner::Service', { InstanceConfiguration: { Cpu: cpu, Memory: memory } });
   });
 
   test.each([['0.5 vCPU', '2 GB'], ['1 vCPU', '1 GB'], ['4 vCPU', '4 GB'], ['3 vCPU', '6 GB'], ['1024', '2048']])('refuses %s / %s, listing the allowed pairs', (cpu, memory) => {
-    expect(() => synth({ cpu, memory })).toThrow(new RegExp(`cpu / memory must be one of App Runner's instance sizes \\(0\\.25 vCPU / 0\\.5 GB, .*4 vCPU / 12 GB\\); got ${cpu} / ${memory}`));
+    expect(() => synth({ compute: WagtailCompute.appRunner({ cpu, memory }) })).toThrow(new RegExp(`appRunner\\.cpu / appRunner\\.memory must be one of App Runner's instance sizes \\(0\\.25 vCPU / 0\\.5 GB, .*4 vCPU / 12 GB\\); got ${cpu} / ${memory}`));
   });
 });
 
@@ -99,16 +99,21 @@ test('environment may not override what the construct sets', () => {
   expect(() => synth({ environment: { DJANGO_SECRET_KEY: 'x', WEB_CONCURRENCY: '9' } })).toThrow(/environment may not set DJANGO_SECRET_KEY, WEB_CONCURRENCY: the construct sets these itself/);
 });
 
+test('refuses an App Runner size whose workers cannot fit at their measured peak, naming both props', () => {
+  expect(() => synth({ compute: WagtailCompute.appRunner({ cpu: '0.25 vCPU', memory: '0.5 GB' }) }))
+    .toThrow(/appRunner\.cpu 0\.25 vCPU runs 2 workers, which need up to 750 MiB at their peak \(70 MiB \+ 2 x 340 MiB\), more than appRunner\.memory 0\.5 GB/);
+});
+
 test('unresolved tokens are left for deploy time, and the connection figures that depend on them are not made up', () => {
   const token = Lazy.number({ produce: () => 30 });
-  const { cms } = synth({ scaling: { maxInstances: token, maxConcurrency: token } });
+  const { cms } = synth({ compute: WagtailCompute.appRunner({ maxInstances: token, maxConcurrency: token }) });
   expect(cms.maxDatabaseConnections).toBeUndefined();
   expect(cms.databaseConnectionsPerInstance).toBe(8);
 });
 
 test('cpu and memory must be known at synth time: the workers are derived from them', () => {
   const token = Lazy.string({ produce: () => '1 vCPU' });
-  expect(() => synth({ cpu: token, memory: '2 GB' })).toThrow(/cpu and memory must be known at synth time/);
+  expect(() => synth({ compute: WagtailCompute.appRunner({ cpu: token, memory: '2 GB' }) })).toThrow(/appRunner\.cpu and appRunner\.memory must be known at synth time/);
 });
 
 test('environment and environmentSecrets names: valid, not the construct\'s, not in both', () => {

@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { WagtailCompute } from '../src';
 import { auroraMaxConnections, RESERVED_CONNECTIONS } from '../src/connection-budget';
 import { loadRuntimeDefaults } from '../src/runtime-defaults';
 import { stackWith } from './fixtures/stacks';
@@ -13,7 +14,7 @@ describe.each([
   ['2 vCPU', '4 GB', 4],
   ['4 vCPU', '8 GB', 8],
 ])('cpu %s / memory %s', (cpu, memory, workers) => {
-  const { stack, cms } = stackWith({ cpu, memory, scaling: { maxInstances: 5 } }, new App());
+  const { stack, cms } = stackWith({ compute: WagtailCompute.appRunner({ cpu, memory, maxInstances: 5 }) }, new App());
 
   test(`runs ${workers} gunicorn workers (2 per vCPU, at least 2)`, () => {
     expect(cms.webConcurrency).toBe(workers);
@@ -31,7 +32,7 @@ describe.each([
 test('the connection budget follows the derived workers: 4 vCPU instances fill 4 ACU sooner', () => {
   const perInstance = 8 * threads;
   const fitting = Math.floor((auroraMaxConnections(0, 2) - RESERVED_CONNECTIONS) / perInstance);
-  expect(() => stackWith({ cpu: '4 vCPU', memory: '8 GB', scaling: { maxInstances: fitting }, database: { maxCapacity: 2 } }, new App())).not.toThrow();
-  expect(() => stackWith({ cpu: '4 vCPU', memory: '8 GB', scaling: { maxInstances: fitting + 1 }, database: { maxCapacity: 2 } }, new App()))
-    .toThrow(new RegExp(`scaling\\.maxInstances \\(${fitting + 1}\\) x ${perInstance} database connections per instance`));
+  expect(() => stackWith({ compute: WagtailCompute.appRunner({ cpu: '4 vCPU', memory: '8 GB', maxInstances: fitting }), database: { maxCapacity: 2 } }, new App())).not.toThrow();
+  expect(() => stackWith({ compute: WagtailCompute.appRunner({ cpu: '4 vCPU', memory: '8 GB', maxInstances: fitting + 1 }), database: { maxCapacity: 2 } }, new App()))
+    .toThrow(new RegExp(`appRunner\\.maxInstances \\(${fitting + 1}\\) x ${perInstance} database connections per instance`));
 });

@@ -7,7 +7,7 @@ import os
 import aws_cdk as cdk
 from wagtail_scale_to_zero import (
     DatabaseOptions,
-    ScalingOptions,
+    WagtailCompute,
     WagtailImage,
     WagtailScaleToZero,
 )
@@ -24,10 +24,24 @@ def build_stack(app: cdk.App, max_concurrency: int = 50) -> cdk.Stack:
         stack,
         "Cms",
         image=WagtailImage.from_directory(IMAGE_DIRECTORY),
-        scaling=ScalingOptions(min_instances=2, max_instances=10, max_concurrency=max_concurrency),
+        compute=WagtailCompute.app_runner(min_instances=2, max_instances=10, max_concurrency=max_concurrency),
         database=DatabaseOptions(
             min_capacity=0, max_capacity=8, auto_pause=cdk.Duration.minutes(30)
         ),
+    )
+    return stack
+
+
+def build_lambda_stack(app: cdk.App) -> cdk.Stack:
+    """The Lambda compute, for accounts without App Runner: the names read as Python (no `lambda_`)."""
+    stack = cdk.Stack(
+        app, "PythonConsumerLambda", env=cdk.Environment(account="123456789012", region="eu-west-3")
+    )
+    WagtailScaleToZero(
+        stack,
+        "Cms",
+        image=WagtailImage.from_directory(IMAGE_DIRECTORY),
+        compute=WagtailCompute.lambda_function(memory_size=2048, max_concurrency=30),
     )
     return stack
 

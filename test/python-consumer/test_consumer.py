@@ -6,7 +6,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from app import build_stack
+from app import build_lambda_stack, build_stack
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_the_image_directory_is_staged_as_a_docker_asset_without_building_it(tem
 
 
 def test_a_bad_max_concurrency_fails_with_the_typescript_message():
-    expected = "scaling.maxConcurrency must be between 1 and 200 (inclusive); got 201"
+    expected = "appRunner.maxConcurrency must be between 1 and 200 (inclusive); got 201"
     # jsii turns the JavaScript Error into a RuntimeError carrying the same message.
     with pytest.raises(RuntimeError, match=re.escape(expected)) as raised:
         build_stack(cdk.App(), max_concurrency=201)
@@ -65,3 +65,11 @@ def test_the_readme_python_quick_start_synthesizes_with_the_bundled_app():
         "AWS::AppRunner::AutoScalingConfiguration", {"MinSize": 1, "MaxSize": 10, "MaxConcurrency": 100}
     )
     template.resource_count_is("Custom::CDKECRDeployment", 1)
+
+
+def test_the_lambda_compute_from_python():
+    template = Template.from_stack(build_lambda_stack(cdk.App()))
+    template.resource_count_is("AWS::AppRunner::Service", 0)
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"PackageType": "Image", "MemorySize": 2048, "ReservedConcurrentExecutions": 30}
+    )

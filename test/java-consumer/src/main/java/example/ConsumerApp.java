@@ -1,7 +1,8 @@
 package example;
 
+import io.github.wagtailscaletozero.AppRunnerOptions;
 import io.github.wagtailscaletozero.DatabaseOptions;
-import io.github.wagtailscaletozero.ScalingOptions;
+import io.github.wagtailscaletozero.WagtailCompute;
 import io.github.wagtailscaletozero.WagtailImage;
 import io.github.wagtailscaletozero.WagtailScaleToZero;
 import io.github.wagtailscaletozero.WagtailScaleToZeroProps;
@@ -26,11 +27,11 @@ public final class ConsumerApp {
                 .build());
         new WagtailScaleToZero(stack, "Cms", WagtailScaleToZeroProps.builder()
                 .image(WagtailImage.fromDirectory(IMAGE_DIRECTORY.toString()))
-                .scaling(ScalingOptions.builder()
+                .compute(WagtailCompute.appRunner(AppRunnerOptions.builder()
                         .minInstances(2)
                         .maxInstances(10)
                         .maxConcurrency(maxConcurrency)
-                        .build())
+                        .build()))
                 .database(DatabaseOptions.builder()
                         .minCapacity(0)
                         .maxCapacity(8)

@@ -68,7 +68,7 @@ class ConsumerAppTest {
 
     @Test
     void aBadMaxConcurrencyFailsWithTheTypeScriptMessage() {
-        String expected = "scaling.maxConcurrency must be between 1 and 200 (inclusive); got 201";
+        String expected = "appRunner.maxConcurrency must be between 1 and 200 (inclusive); got 201";
         RuntimeException error = assertThrows(RuntimeException.class,
                 () -> ConsumerApp.buildStack(new App(), 201));
         assertTrue(error.getMessage().contains(expected), "message was: " + error.getMessage());

@@ -1,0 +1,137 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { WagtailCompute } from '../src';
+import { lambdaStack, stackWith } from './fixtures/stacks';
+
+describe('the Lambda compute', () => {
+  const template = Template.fromStack(lambdaStack(new App()));
+  const [functionId, fn] = Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }))[0];
+
+  test('no App Runner at all', () => {
+    template.resourceCountIs('AWS::AppRunner::Service', 0);
+    template.resourceCountIs('AWS::AppRunner::VpcConnector', 0);
+  });
+
+  test('a container-image function from the construct repository, tagged by content, in the isolated subnets', () => {
+    expect(JSON.stringify(fn.Properties.Code.ImageUri)).toMatch(/Repository.*:[0-9a-f]{64}"/);
+    expect(fn.Properties.VpcConfig.SubnetIds).toEqual([
+      { Ref: expect.stringMatching(/VpcIsolatedSubnet1/) }, { Ref: expect.stringMatching(/VpcIsolatedSubnet2/) },
+    ]);
+    expect(fn.Properties).toEqual(expect.objectContaining({ MemorySize: 1024, Timeout: 120, ReservedConcurrentExecutions: 20 }));
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+  });
+
+  test('the function waits for its image to be copied into the repository', () => {
+    const resource = template.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } })[functionId];
+    expect(JSON.stringify(resource.DependsOn)).toMatch(/ImageCopy/);
+  });
+
+  test('secrets reach its environment as dynamic references, never as values or ARNs it would have to fetch', () => {
+    const variables = fn.Properties.Environment.Variables;
+    for (const name of ['DATABASE_SECRET', 'DJANGO_SECRET_KEY', 'DJANGO_SUPERUSER_PASSWORD']) {
+      expect(JSON.stringify(variables[name])).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:::\}\}/);
+    }
+    expect(variables).toEqual(expect.objectContaining({
+      DJANGO_ALLOWED_HOSTS: '.lambda-url.eu-west-3.on.aws',
+      DJANGO_CSRF_TRUSTED_ORIGINS: 'https://*.lambda-url.eu-west-3.on.aws',
+      EMAIL_OUTBOX_BUCKET: { Ref: expect.stringMatching(/OutboxBucket/) },
+    }));
+    expect(variables.WEB_CONCURRENCY).toBeUndefined();
+    expect(variables.PORT).toBeUndefined();
+  });
+
+  test('its role may not read secrets at run time: it has them already', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('FunctionServiceRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(JSON.stringify(statements)).not.toMatch(/secretsmanager:/);
+    expect(JSON.stringify(statements)).toMatch(/MediaBucket/);
+  });
+
+  test('a public Function URL on the alias live, which moves only after the migrations ran on the new version', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      Qualifier: 'live',
+      TargetFunctionArn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE', Principal: '*' });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true });
+    const [triggerId, trigger] = Object.entries(template.findResources('Custom::Trigger'))[0];
+    expect(trigger.Properties.HandlerArn).toEqual({ Ref: expect.stringMatching(/^CmsFunctionCurrentVersion/) });
+    expect(trigger.Properties).toEqual(expect.objectContaining({ InvocationType: 'RequestResponse', ExecuteOnHandlerChange: true, Timeout: '120000' }));
+    expect(JSON.stringify(trigger.DependsOn)).toMatch(/DatabaseWriter/);
+    const alias = Object.values(template.findResources('AWS::Lambda::Alias'))[0];
+    expect(alias.DependsOn).toContain(triggerId);
+  });
+
+  test('the database admits the function security group', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('DatabaseSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('FunctionSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('its logs are kept for the stack log retention', () => {
+    expect(JSON.stringify(fn.Properties.LoggingConfig)).toMatch(/CmsFunctionLogs/);
+  });
+
+  test('the service URL output is the Function URL host', () => {
+    const outputs = Object.values(template.findOutputs('*')).filter((o) => o.Description === 'URL of the Wagtail CMS');
+    expect(JSON.stringify(outputs[0].Value)).toMatch(/https:\/\/.*Fn::Select.*FunctionUrl/);
+  });
+});
+
+describe('Lambda options', () => {
+  test('the connection budget counts one connection per concurrent request', () => {
+    const { cms } = stackWith({ compute: WagtailCompute.lambdaFunction({ maxConcurrency: 50 }) }, new App());
+    expect(cms.databaseConnectionsPerInstance).toBe(1);
+    expect(cms.maxDatabaseConnections).toBe(50);
+    expect(cms.webConcurrency).toBeUndefined();
+    expect(() => stackWith({ compute: WagtailCompute.lambdaFunction({ maxConcurrency: 180 }), database: { maxCapacity: 1 } }, new App()))
+      .toThrow(new RegExp('lambdaFunction\\.maxConcurrency \\(180\\) x 1 database connections per request = 180, more than the 179 connections.*' +
+        'Lower lambdaFunction\\.maxConcurrency to at most 179'));
+  });
+
+  test('without a reservation the function has no reserved concurrency', () => {
+    const { stack } = stackWith({ compute: WagtailCompute.lambdaFunction({ reserveConcurrency: false }) }, new App());
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }))[0];
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test.each([
+    [{ memorySize: 511 }, /lambdaFunction\.memorySize must be between 512 and 10240 MB \(inclusive\); got 511 MB/],
+    [{ memorySize: 10241 }, /lambdaFunction\.memorySize must be between 512 and 10240 MB/],
+    [{ maxConcurrency: 0 }, /lambdaFunction\.maxConcurrency must be between 1 and 1000 \(inclusive\); got 0/],
+    [{ maxConcurrency: 1001 }, /lambdaFunction\.maxConcurrency must be between 1 and 1000/],
+    [{ timeout: Duration.seconds(29) }, /lambdaFunction\.timeout must be between 30 and 900 s \(inclusive\); got 29 s/],
+    [{ timeout: Duration.seconds(901) }, /lambdaFunction\.timeout must be between 30 and 900 s/],
+  ])('refuses %p', (options, message) => {
+    expect(() => stackWith({ compute: WagtailCompute.lambdaFunction(options) }, new App())).toThrow(message);
+  });
+
+  test('accepts the bounds', () => {
+    const bounds = [
+      { memorySize: 512, maxConcurrency: 1, timeout: Duration.seconds(30) },
+      { memorySize: 10240, maxConcurrency: 100, timeout: Duration.minutes(15) },
+    ];
+    for (const options of bounds) {
+      expect(() => stackWith({ compute: WagtailCompute.lambdaFunction(options) }, new App())).not.toThrow();
+    }
+  });
+
+  test('domainName is refused until CloudFront can stand in front of the function', () => {
+    expect(() => stackWith({ compute: WagtailCompute.lambdaFunction(), domainName: 'cms.example.org' }, new App()))
+      .toThrow(/domainName needs CloudFront in front of the Lambda compute/);
+  });
+});
+
+test('the README idle-cost table shows the construct\'s own estimates, and the Lambda stack idles for $1.50 or less', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+  const appRunner = stackWith({}, new App()).cms.estimatedIdleCostPerMonth;
+  const lambdaCost = stackWith({ compute: WagtailCompute.lambdaFunction() }, new App()).cms.estimatedIdleCostPerMonth;
+  expect(readme).toContain(`| **total while idle** | **$${appRunner.toFixed(2)}** | **$${lambdaCost.toFixed(2)}** |`);
+  expect(lambdaCost).toBeLessThanOrEqual(1.5);
+});
