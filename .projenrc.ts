@@ -33,7 +33,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenGroupId: 'io.github.wagtail-scale-to-zero',
     mavenArtifactId: 'wagtail-scale-to-zero',
   },
-  gitignore: ['/.local/', '.venv*/', '/app/staticfiles/', '/app/static/', '/app/media/', '/runtime/build/', '*.egg-info/', '/test-output/', 'cdk.out/', '__pycache__/', '*.pyc', '/.jsii.tabl.json', 'integ/**/asset.*/'],
+  gitignore: ['/.local/', '.venv*/', '/app/staticfiles/', '/app/static/', '/app/media/', '/runtime/build/', '*.egg-info/', '/test-output/', 'cdk.out/', '__pycache__/', '*.pyc', '/.jsii.tabl.json', 'integ/**/asset.*/', 'integ/**/wagtail-project.*/'],
   npmignoreEnabled: true,
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', 'projenrc', '.projenrc.ts'], projectService: false, tsconfigPath: './tsconfig.dev.json' },
   tsconfigDevFile: 'tsconfig.dev.json',
