@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from . import database
+from . import lambda_settings  # AWS Lambda: no pool, upload limits
 from .defaults import get_int
 
 APP = "wagtail_scale_to_zero_runtime"
@@ -100,6 +101,13 @@ def configure(settings: dict[str, Any]) -> None:
     _email(settings)
     _logging(settings)
     _wagtail(settings)
+    # ---- AWS Lambda (lambda_settings.py) -----------------------------------------
+    # Only when AWS_LAMBDA_FUNCTION_NAME is set: DATABASES["default"] without a pool
+    # (one request at a time per execution environment, each closing its connection;
+    # a pooled one would stay open while the environment is frozen and keep Aurora
+    # awake), and upload limits that fit Lambda's 6 MB request.
+    lambda_settings.configure_for_lambda(settings)
+    # ------------------------------------------------------------------------------
     settings[CONFIGURED] = True
 
 

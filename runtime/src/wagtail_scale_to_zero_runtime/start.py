@@ -8,6 +8,11 @@ directory (where manage.py is) with DJANGO_SETTINGS_MODULE set.
 3. replaces itself (exec: same PID, so the platform's signals reach the server)
    with the server: gunicorn with this package's configuration
    (gunicorn_conf.py) serving the site's WSGI_APPLICATION.
+
+On AWS Lambda (AWS_LAMBDA_RUNTIME_API set), after the checks of step 1 that need
+no Django, this process becomes the AWS Lambda Runtime Interface Client serving
+aws_lambda.handler instead of steps 2 and 3: the start-up runs only when the
+deployment's management invocation asks for it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import os
 import sys
 
 GUNICORN_CONFIG = "python:wagtail_scale_to_zero_runtime.gunicorn_conf"
+# The handler the Lambda runtime interface client serves (module.function).
+LAMBDA_HANDLER = "wagtail_scale_to_zero_runtime.aws_lambda.handler"
 
 
 def refuse(message: str) -> int:
@@ -32,12 +39,8 @@ def gunicorn_command(wsgi_application: str) -> list[str]:
 
 def server_command(wsgi_application: str) -> list[str]:
     """The command that serves the site after start-up."""
-    # ---- LAMBDA ENTRY POINT (chosen here, not implemented yet) ---------------------
-    # When AWS_LAMBDA_RUNTIME_API is set (the function runs on AWS Lambda), return
-    # the command of the Lambda runtime client serving the same WSGI application
-    # instead of gunicorn's. Everything before this point (checks, locked start-up)
-    # is the same on both.
-    # ----------------------------------------------------------------------------------
+    # On AWS Lambda, main() has handed over to the runtime interface client before
+    # the locked start-up (see "AWS Lambda" in main()): never reached there.
     return gunicorn_command(wsgi_application)
 
 
@@ -50,6 +53,21 @@ def main() -> int:
     settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "").strip()
     if not settings_module:
         return refuse("DJANGO_SETTINGS_MODULE is not set (e.g. cms.settings.production)")
+
+    # ---- AWS Lambda (aws_lambda.py) ---------------------------------------------------
+    # Lambda sets AWS_LAMBDA_RUNTIME_API: this process becomes the AWS Lambda Runtime
+    # Interface Client (same PID), serving LAMBDA_HANDLER, instead of gunicorn; and
+    # WITHOUT the locked start-up, which the deployment's management invocation runs
+    # (an event without requestContext), so that a cold start never wakes the
+    # database. Django is set up when the client imports the handler module (after
+    # the client's own logging set-up, which Django's LOGGING then replaces).
+    if os.environ.get("AWS_LAMBDA_RUNTIME_API", "").strip():
+        sys.path.insert(0, os.getcwd())
+        from awslambdaric.__main__ import main as runtime_interface_client
+
+        runtime_interface_client([sys.argv[0], LAMBDA_HANDLER])
+        return 1  # not reached: the client serves invocations until Lambda stops it
+    # -------------------------------------------------------------------------------------
 
     # The site's packages are importable from the current directory, as with manage.py.
     sys.path.insert(0, os.getcwd())

@@ -1,0 +1,165 @@
+"""The Lambda handler around the site's WSGI application (no side effect at import;
+aws_lambda.py builds the handler when the runtime client loads it).
+
+Two kinds of event:
+
+- a Function URL request (payload format 2.0, has ``requestContext``): through
+  apig-wsgi to the WSGI application. Every response body is base64-encoded (so
+  any content type comes back byte for byte), each Set-Cookie becomes an entry of
+  the v2 ``cookies`` list, the request's cookies list becomes one Cookie header,
+  the Host header stays the viewer's, and X-Forwarded-Proto and -Port are forced to
+  https and 443 (a Function URL only serves HTTPS). A body over lambda_settings.MAX_REQUEST_BODY is
+  answered 413 with a plain-text message, before Django reads it.
+- any other event (the deployment's management invocation sends ``{}``): the
+  ``startup`` command (locked migrations, the first admin once); returns its
+  output, or raises StartupFailed whose message carries the output and the error,
+  with every secret of the environment blanked (CloudFormation shows the message).
+
+Every database connection is closed at the end of every invocation: nothing may
+stay open on the server while the execution environment is frozen.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from .lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
+from .log_redaction import redact
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+# Environment variables whose values are secrets wherever they come from (the
+# construct passes DATABASE_SECRET, DJANGO_SECRET_KEY and DJANGO_SUPERUSER_PASSWORD
+# as plain variables resolved at deployment), plus any name that looks like one.
+SECRET_NAMES = ("DATABASE_SECRET", "DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_SUPERUSER_PASSWORD",
+                "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+SECRET_NAME_PATTERN = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|_KEY$", re.IGNORECASE)
+REDACTED = "[redacted]"
+
+
+class StartupFailed(RuntimeError):
+    """The management invocation failed; the message holds the command's output."""
+
+
+def secret_values(environ: dict[str, str] | None = None) -> list[str]:
+    """Every secret value of the environment, longest first (so that none is left half-blanked)."""
+    environ = os.environ if environ is None else environ
+    names = set(SECRET_NAMES)
+    names.update(name for name in environ if SECRET_NAME_PATTERN.search(name))
+    # SECRET_ENVIRONMENT_NAMES (optional, comma-separated): further variables holding secrets.
+    names.update(n.strip() for n in environ.get("SECRET_ENVIRONMENT_NAMES", "").split(",") if n.strip())
+    values: set[str] = set()
+    for name in names:
+        value = environ.get(name, "")
+        values.add(value)
+        if name == "DATABASE_SECRET":
+            try:
+                data = json.loads(value)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                values.update(str(v) for k, v in data.items() if k == "password" or "secret" in k.lower())
+        elif name == "DATABASE_URL" and value:
+            password = urlsplit(value).password or ""
+            values.update((password, unquote(password), quote(unquote(password), safe="")))
+    # Very short values would blank ordinary words: a secret is never that short here.
+    return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
+
+
+def redact_secrets(text: str, environ: dict[str, str] | None = None) -> str:
+    """``text`` with every secret of the environment and every password-reset link blanked."""
+    for value in secret_values(environ):
+        text = text.replace(value, REDACTED)
+    return redact(text)
+
+
+class _Tee(io.TextIOBase):
+    """Writes to a buffer (the invocation's result) and to stdout (the function's log)."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self.buffer_ = buffer
+
+    def write(self, s: str) -> int:
+        self.buffer_.write(s)
+        sys.stdout.write(redact_secrets(s))
+        return len(s)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def run_startup() -> dict[str, Any]:
+    """The management invocation: the ``startup`` command, its output as the result."""
+    from django.core.management import call_command
+
+    output = io.StringIO()
+    started = time.monotonic()
+    try:
+        call_command("startup", stdout=_Tee(output), stderr=_Tee(output))
+    except Exception as exc:
+        print(redact_secrets(traceback.format_exc()), file=sys.stderr, flush=True)
+        message = f"startup failed: {type(exc).__name__}: {exc}\n--- output ---\n{output.getvalue()}"
+        raise StartupFailed(redact_secrets(message)) from None
+    return {"command": "startup", "seconds": round(time.monotonic() - started, 3),
+            "output": redact_secrets(output.getvalue())}
+
+
+def body_size(event: dict[str, Any]) -> int:
+    """Bytes of the request body, without decoding it."""
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(body) * 3 // 4 - body[-2:].count("=")
+    return len(body.encode())
+
+
+def too_large(size: int) -> dict[str, Any]:
+    """The 413 response (payload format 2.0) for a body of ``size`` bytes."""
+    message = (
+        f"413 Request Entity Too Large: the request body is {size} bytes. This site runs on AWS Lambda, "
+        f"whose requests are limited to 6 MB: it accepts request bodies of at most {MAX_REQUEST_BODY} bytes "
+        f"({MAX_REQUEST_BODY / 1048576:.2f} MiB), so files of at most {MAX_UPLOAD_SIZE / 1048576:.1f} MB "
+        "can be uploaded.\n"
+    )
+    return {"statusCode": 413, "headers": {"content-type": "text/plain; charset=utf-8", "cache-control": "no-store"},
+            "cookies": [], "body": message, "isBase64Encoded": False}
+
+
+def make_handler(application: Callable[..., Any]) -> Handler:
+    """The Lambda handler for ``application`` (a WSGI callable)."""
+    from apig_wsgi import make_lambda_handler
+    from django.db import connections
+
+    # No text/binary guessing: every body goes back base64-encoded, byte for byte
+    # (the Function URL decodes it), whatever its content type or charset.
+    wsgi_handler = make_lambda_handler(application, binary_support=True, non_binary_content_type_prefixes=())
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            if not isinstance(event, dict) or "requestContext" not in event:
+                return run_startup()
+            size = body_size(event)
+            if size > MAX_REQUEST_BODY:
+                return too_large(size)
+            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+            # A Function URL serves HTTPS on 443 only: the scheme (Django's is_secure(), the
+            # HTTPS redirect) and the port (SERVER_PORT; Wagtail finds the Site by host and port).
+            headers.update({"x-forwarded-proto": "https", "x-forwarded-port": "443"})
+            response = wsgi_handler({**event, "headers": headers}, context)
+            if event["requestContext"].get("http", {}).get("method") == "HEAD":
+                response.update(body="", isBase64Encoded=False)
+            return response
+        finally:
+            # Nothing open while the environment is frozen (Django closes a request's
+            # connection when the response is closed; this also covers the rest).
+            connections.close_all()
+
+    return handler
