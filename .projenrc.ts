@@ -96,6 +96,8 @@ project.addTask('integ:deploy', {
 project.addTask('test:app', { description: 'pytest of the bundled app on real PostgreSQL and an S3 emulator', exec: 'bash scripts/app-test.sh' });
 project.addTask('test:functions', { description: 'pytest of the outbox sender function against moto\'s S3 and SES server', exec: 'bash scripts/functions-test.sh' });
 project.addTask('test:image', { description: 'Build and run the app image with podman', exec: 'bash scripts/image-test.sh' });
+project.addTask('test:lambda', { description: 'The real image under the Lambda Runtime Interface Emulator, driven with Function URL events', exec: 'bash scripts/lambda-test.sh' });
+project.addTask('test:fresh-sites', { description: 'Fresh wagtail start sites (newest and 7.0 LTS) through the README steps, fromWagtailProject and the full image check', exec: 'bash scripts/fresh-site-test.sh' });
 project.addTask('test:browser', { description: 'Drive the Wagtail admin in headless Chromium', exec: 'node scripts/browser-test.mjs' });
 project.addTask('test:bindings', { description: 'Build the Python and Java packages and run the consumer apps against them', exec: 'bash scripts/bindings-test.sh' });
 project.addTask('bench', { description: 'Full benchmark against the origin configuration; writes docs/benchmarks.md', exec: 'bash bench/run.sh' });
@@ -142,8 +144,8 @@ integWorkflow.addJobs({
   },
 });
 
-const testAll = project.addTask('test:all', { description: 'Every test: unit, cdk-nag, cfn-lint, integ snapshots, functions, app, image, browser, bindings, benchmark smoke' });
-for (const step of ['install:system', 'compile', 'docgen', 'test:rosetta', 'test', 'test:cfn-lint', 'integ:snapshot', 'test:functions', 'test:app', 'test:image', 'test:browser', 'test:bindings', 'bench:smoke']) {
+const testAll = project.addTask('test:all', { description: 'Every test: unit, cdk-nag, cfn-lint, integ snapshots, functions, runtime, image, Lambda, fresh sites, browser, bindings, benchmark smoke' });
+for (const step of ['install:system', 'compile', 'docgen', 'test:rosetta', 'test', 'test:cfn-lint', 'integ:snapshot', 'test:functions', 'test:app', 'test:image', 'test:lambda', 'test:fresh-sites', 'test:browser', 'test:bindings', 'bench:smoke']) {
   testAll.spawn(project.tasks.tryFind(step)!);
 }
 

@@ -39,6 +39,7 @@ describe('the Lambda compute', () => {
       DJANGO_CSRF_TRUSTED_ORIGINS: 'https://*.lambda-url.eu-west-3.on.aws',
       EMAIL_OUTBOX_BUCKET: { Ref: expect.stringMatching(/OutboxBucket/) },
     }));
+    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('DATABASE_SECRET,DJANGO_SECRET_KEY,DJANGO_SUPERUSER_PASSWORD');
     expect(variables.WEB_CONCURRENCY).toBeUndefined();
     expect(variables.PORT).toBeUndefined();
   });

@@ -14,7 +14,7 @@ test('GitHub build runs the same task list as .ci/run: test:all', () => {
 test('test:all holds every test rung', () => {
   const tasks = JSON.parse(fs.readFileSync(path.join(root, '.projen', 'tasks.json'), 'utf-8')).tasks;
   const steps = tasks['test:all'].steps.map((s: { spawn: string }) => s.spawn);
-  for (const rung of ['test', 'test:cfn-lint', 'integ:snapshot', 'test:functions', 'test:app', 'test:image', 'test:browser', 'test:bindings', 'bench:smoke']) {
+  for (const rung of ['test', 'test:cfn-lint', 'integ:snapshot', 'test:functions', 'test:app', 'test:image', 'test:lambda', 'test:fresh-sites', 'test:browser', 'test:bindings', 'bench:smoke']) {
     expect(steps).toContain(rung);
   }
 });

@@ -39,7 +39,8 @@ export function createLambdaFunction(
     vpc: context.vpc,
     vpcSubnets: context.subnets,
     securityGroups: [securityGroup],
-    environment: { ...context.environment, ...secrets },
+    // The names of the secret values, so the runtime redacts them from a failed deployment's output.
+    environment: { ...context.environment, ...secrets, SECRET_ENVIRONMENT_NAMES: Object.keys(secrets).sort().join(',') },
     logGroup: new logs.LogGroup(scope, 'FunctionLogs', { retention: context.logRetention }),
   });
   if (context.image.readiness) {
