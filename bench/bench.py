@@ -558,6 +558,14 @@ def resume_test(cfg, ctx, pg, sampler):
     return out
 
 
+def write_report(path, text):
+    """Writes the report, keeping the App Runner / Lambda comparison block that bench/compute_rows.py maintains."""
+    import compute_rows  # bench/compute_rows.py
+
+    block = compute_rows.compute_block(path.read_text()) if path.exists() else ""
+    path.write_text(text.rstrip() + "\n\n" + block + "\n" if block else text)
+
+
 def idle_cost():
     """The construct's own monthly idle-cost estimate (src/idle-cost.ts) of the default, App Runner-default-size and
     Lambda stacks, with the prices and assumptions it uses."""
@@ -667,7 +675,7 @@ def main():
         data["targets"] = report.evaluate(data)
         default = REPO / ("test-output/bench-smoke/benchmarks.md" if data["mode"] == "smoke" else "docs/benchmarks.md")
         path = Path(args.out) if args.out else default
-        path.write_text(report.render(data))
+        write_report(path, report.render(data))
         print_targets(data["targets"])
         print(f"bench: report re-rendered to {path}")
         return 0
@@ -746,7 +754,7 @@ def main():
         data["previous_runs"] = data_previous
     data["targets"] = report.evaluate(data)
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(report.render(data))
+    write_report(report_path, report.render(data))
     print_targets(data["targets"])
     print(f"\nbench: report written to {report_path.relative_to(REPO) if report_path.is_relative_to(REPO) else report_path}"
           f"; raw results and logs in {ctx.out_dir.relative_to(REPO)}")
