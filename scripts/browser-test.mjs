@@ -9,6 +9,13 @@
 // then renames the home page (the stock page has a title only) and publishes it; the
 // published page must carry the new title.
 // Screenshots go to test-output/. Last line: "browser: N passed, N failed".
+//
+//   node scripts/browser-test.mjs             starts the site (scripts/run-local.mjs) and drives it
+//   node scripts/browser-test.mjs --url URL   drives a site already running at URL (e.g. a container started by
+//                                             runtime/tests/image_check.py), with its media bucket in an S3
+//                                             emulator; from the environment: BROWSER_ADMIN_USERNAME,
+//                                             BROWSER_ADMIN_PASSWORD, BROWSER_S3_ENDPOINT, BROWSER_S3_BUCKET,
+//                                             BROWSER_SCREENSHOT_PREFIX (default "browser-")
 import { deflateSync } from 'node:zlib';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,10 +67,35 @@ export function makePng(width, height) {
   ]);
 }
 
+/** The site under test: the URL given with --url and the environment, else the site started here. */
+const TARGET_URL = (() => {
+  const i = process.argv.indexOf('--url');
+  return i > 0 ? process.argv[i + 1]?.replace(/\/+$/, '') : undefined;
+})();
+const SHOT_PREFIX = process.env.BROWSER_SCREENSHOT_PREFIX ?? 'browser-';
+
+function targetFromEnvironment() {
+  const missing = ['BROWSER_ADMIN_USERNAME', 'BROWSER_ADMIN_PASSWORD', 'BROWSER_S3_ENDPOINT', 'BROWSER_S3_BUCKET']
+    .filter((k) => !process.env[k]);
+  if (!TARGET_URL || missing.length) throw new Error(`--url needs a URL and ${missing.join(', ') || 'nothing more'}`);
+  return {
+    baseUrl: TARGET_URL,
+    admin: { username: process.env.BROWSER_ADMIN_USERNAME, password: process.env.BROWSER_ADMIN_PASSWORD },
+    s3: { endpoint: process.env.BROWSER_S3_ENDPOINT, bucket: process.env.BROWSER_S3_BUCKET },
+  };
+}
+
 async function run() {
-  const { chromium } = await import('playwright-core');
   fs.mkdirSync(OUT, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wagtail-browser-'));
+  if (TARGET_URL) {
+    try {
+      await drive(targetFromEnvironment(), tmp);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
   fs.chmodSync(tmp, 0o755); // as root, PostgreSQL runs as the user postgres and must reach its data dir
   const appLog = path.join(OUT, 'browser-app.log');
   fs.writeFileSync(appLog, '');
@@ -75,6 +107,17 @@ async function run() {
     quiet: true,
     appLog,
   });
+  try {
+    await drive(stack, tmp);
+  } finally {
+    await stack.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** An editor's session on `stack` ({ baseUrl, admin, s3: { endpoint, bucket } }), in a Chromium profile under `tmp`. */
+async function drive(stack, tmp) {
+  const { chromium } = await import('playwright-core');
   let context;
   try {
     context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
@@ -122,7 +165,7 @@ async function run() {
     const endpoint = stack.s3.endpoint;
     if (!src.startsWith(`${endpoint}/${stack.s3.bucket}/`)) throw new Error(`image not served from the S3 emulator: ${src}`);
     if (!src.includes('X-Amz-Signature=')) throw new Error(`image URL is not presigned: ${src}`);
-    await page.screenshot({ path: path.join(OUT, 'browser-images.png'), fullPage: true });
+    await page.screenshot({ path: path.join(OUT, `${SHOT_PREFIX}images.png`), fullPage: true });
     step(`thumbnail loaded: naturalWidth=${naturalWidth} from ${src.split('?')[0]} (presigned)`);
 
     step('edit the home page title');
@@ -133,7 +176,7 @@ async function run() {
       .getAttribute('href');
     await page.goto(new URL(editHref, base).href);
     await page.fill('input[name="title"]', 'Scale to zero');
-    await page.screenshot({ path: path.join(OUT, 'browser-admin-edit.png'), fullPage: true });
+    await page.screenshot({ path: path.join(OUT, `${SHOT_PREFIX}admin-edit.png`), fullPage: true });
 
     step('publish');
     await Promise.all([
@@ -144,12 +187,10 @@ async function run() {
     step('view the published page');
     await page.goto(`${base}/`);
     await page.waitForFunction(() => document.title.includes('Scale to zero'));
-    await page.screenshot({ path: path.join(OUT, 'browser-home.png'), fullPage: true });
+    await page.screenshot({ path: path.join(OUT, `${SHOT_PREFIX}home.png`), fullPage: true });
     step(`published: the page title is "${(await page.title()).replace(/\s+/g, ' ').trim()}"`);
   } finally {
     if (context) await context.close().catch(() => {});
-    await stack.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -161,7 +202,7 @@ try {
   process.exit(0);
 } catch (e) {
   console.error(e?.stack ?? e);
-  console.error(`browser: app log in ${path.relative(ROOT, path.join(OUT, 'browser-app.log'))}`);
+  if (!TARGET_URL) console.error(`browser: app log in ${path.relative(ROOT, path.join(OUT, 'browser-app.log'))}`);
   console.log('browser: 0 passed, 1 failed');
   process.exit(1);
 }
