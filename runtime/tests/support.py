@@ -149,6 +149,19 @@ class PostgresServer:
                 [dbname],
             ).fetchone()[0]
 
+    def seconds_until_no_connections(self, dbname, limit=60):
+        """Polls once a second until dbname has no client connection; the seconds that took (fails past `limit`)."""
+        stopped = time.monotonic()
+        counts = []
+        while True:
+            n = self.app_connections(dbname)
+            elapsed = time.monotonic() - stopped
+            counts.append((round(elapsed, 1), n))
+            if n == 0:
+                return round(elapsed, 1)
+            assert elapsed < limit, f"still {n} connections after {limit} s: {counts}"
+            time.sleep(1)
+
     def stop(self, remove=True):
         """Fast shutdown; `remove=False` keeps the directory (and its postgres.log)."""
         if self.proc and self.proc.poll() is None:
