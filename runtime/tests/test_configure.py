@@ -32,14 +32,8 @@ WAGTAIL_START_MIDDLEWARE = [
 
 
 @pytest.fixture
-def env(monkeypatch):
-    import os
-
-    for name in list(os.environ):
-        if name.startswith(("DJANGO_", "DATABASE_", "AWS_", "EMAIL_", "WAGTAIL", "GUNICORN_", "WEB_", "READYZ_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 60)
-    return monkeypatch
+def env(contract_env):
+    return contract_env
 
 
 def site(**extra):

@@ -16,15 +16,9 @@ HOST = "abc.lambda-url.eu-west-3.on.aws"
 
 
 @pytest.fixture
-def env(monkeypatch):
-    import os
-
-    for name in list(os.environ):
-        if name.startswith(("DJANGO_", "DATABASE_", "AWS_", "EMAIL_", "WAGTAIL", "GUNICORN_", "WEB_", "SECRET_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 60)
-    monkeypatch.setenv("DATABASE_URL", "postgres://wagtail:pw-123456@db.internal:5432/wagtail")
-    return monkeypatch
+def env(contract_env):
+    contract_env.setenv("DATABASE_URL", "postgres://wagtail:pw-123456@db.internal:5432/wagtail")
+    return contract_env
 
 
 def configured(**site):
