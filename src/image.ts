@@ -52,20 +52,20 @@ export interface WagtailImageBindOptions {
   readonly tagByContent?: boolean;
 }
 
-/** Where App Runner pulls the image from, once bound. */
+/** Where the compute pulls the image from, once bound. */
 export interface WagtailImageConfig {
-  /** The repository App Runner pulls from and tracks. */
+  /** The repository the compute pulls from (and App Runner tracks). */
   readonly repository: ecr.IRepository;
-  /** The tracked tag. */
+  /** The tag the compute runs (App Runner tracks it; Lambda resolves it at deployment). */
   readonly tag: string;
   /**
-   * What must exist before the App Runner service is created (the image copied into the repository).
+   * What must exist before the service or function is created (the image copied into the repository).
    * @default - nothing
    */
   readonly readiness?: IDependable;
 }
 
-/** The container image the App Runner service runs. */
+/** The container image the site runs, on App Runner or Lambda. */
 export abstract class WagtailImage {
   /** The Wagtail site shipped with this library (a stock `wagtail start` site), built for linux/amd64 at deploy time. */
   public static fromBundledApp(options: WagtailProjectImageOptions = {}): WagtailImage {
@@ -128,15 +128,11 @@ class DirectoryImage extends WagtailImage {
     return { repository, tag, readiness: copy };
   }
 
+  /** Lays out the project's build context under the app's output directory, which is cleaned with it. */
   private stage(scope: Construct): { directory: string; file: string } {
-    const directory = stagingDirectory(scope);
+    const directory = path.join(Stage.of(scope)!.outdir, `wagtail-project.${Names.uniqueId(scope)}`);
     return { directory, file: stageWagtailProject(this.directory, directory) };
   }
-}
-
-/** The directory where a project's build context is laid out: under the app's output, cleaned with it. */
-function stagingDirectory(scope: Construct): string {
-  return path.join(Stage.of(scope)!.outdir, `wagtail-project.${Names.uniqueId(scope)}`);
 }
 
 class RepositoryImage extends WagtailImage {
