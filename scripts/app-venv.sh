@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Create (or refresh) the Python virtual env that runs the bundled site (app/) and
-# the runtime package's tests (runtime/tests):
+# Create (or refresh) the Python virtual env that runs the bundled site (app/), the
+# runtime package's tests (runtime/tests) and the local harness built on them
+# (runtime/tests/support.py: `npx projen dev`, the browser test, the benchmark):
 #   1. every third-party package from a hash-locked file of runtime/tests/requirements/
-#      (the site's requirements, the package's dependencies, the test tools);
+#      (the site's requirements, the package's dependencies, the test tools: all that
+#      the harness imports, psycopg, requests and moto's S3 server among them);
 #   2. the runtime package itself from runtime/, editable, without dependencies and
 #      without build isolation (its build backend is in the lock too).
 # Idempotent: skips pip when the lock, the package's pyproject.toml and the Python

