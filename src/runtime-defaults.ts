@@ -24,6 +24,12 @@ export interface RuntimeDefaults {
   readonly OUTBOUND_CONNECT_TIMEOUT: number;
   /** The port gunicorn listens on. */
   readonly PORT: number;
+  /** Seconds a page in the page cache is served at most (then rendered again, one database visit). */
+  readonly PAGE_CACHE_MAX_AGE: number;
+  /** `s-maxage` of cacheable pages: how long the CDN keeps a page, the staleness bound of a failed purge. */
+  readonly PAGE_CACHE_CDN_SECONDS: number;
+  /** Seconds after which each process re-reads the page cache's generation: other instances see a publish within it. */
+  readonly PAGE_CACHE_GENERATION_SECONDS: number;
 }
 
 export function loadRuntimeDefaults(): RuntimeDefaults {

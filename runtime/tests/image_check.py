@@ -18,7 +18,8 @@ is off and no reset token reaches the container's log; an editor logs in with Ch
 shown through a presigned URL, and publishes the home page; after a burst of requests
 the app holds no database connection within 60 s; the first request while the database
 takes 15 s to accept a connection (Aurora resuming) is a 200; with the database stopped
-/healthz is 200 and /readyz 503, and /readyz is 200 again once it is back; a restart with
+/healthz is 200, /readyz 503 and the home page 200 from the page cache (in the S3
+emulator), and /readyz is 200 again once it is back; a restart with
 nothing to migrate is quick and does not bring back a deleted admin.
 Prints measurements as JSON and a final "image: N passed, N failed" line."""
 
@@ -88,6 +89,7 @@ def main(argv=None):
             "DJANGO_CSRF_TRUSTED_ORIGINS": "http://127.0.0.1,http://localhost",
             "DJANGO_HTTPS": "false",
             "AWS_STORAGE_BUCKET_NAME": bucket,
+            "PAGE_CACHE_BUCKET": bucket,  # the shared page cache, as on AWS (its own prefix)
             "AWS_S3_ENDPOINT_URL": s3.endpoint,
             "AWS_S3_REGION_NAME": "us-east-1",
             "AWS_ACCESS_KEY_ID": "testing",
@@ -285,7 +287,8 @@ def main(argv=None):
                 accepted = proxy.accepted
                 try:
                     started = time.monotonic()
-                    r = requests.get(base + "/", timeout=90)
+                    # A search reads the database; the home page would come from the page cache.
+                    r = requests.get(base + "/search/?query=home", timeout=90)
                     elapsed = time.monotonic() - started
                 finally:
                     proxy.hold_seconds = 0
@@ -294,7 +297,7 @@ def main(argv=None):
                 assert elapsed >= 15, f"{elapsed:.1f} s: the request did not wait for the held connection"
                 assert proxy.accepted > accepted
                 started = time.monotonic()
-                _expect(requests.get(base + "/", timeout=30), 200)
+                _expect(requests.get(base + "/search/?query=home", timeout=30), 200)
                 assert time.monotonic() - started < 5
 
             check("a request while the database takes 15 s to resume is answered 200", resume)
@@ -308,12 +311,17 @@ def main(argv=None):
                     assert r.status_code == 503 and r.json()["database"].startswith("error"), \
                         f"{r.status_code} {r.text[:300]}"
                     assert r.json()["storage"] == "ok", r.text
+                    # Readers still get the published home page, from the page cache in the bucket.
+                    r = requests.get(base + "/", timeout=30)
+                    _expect(r, 200)
+                    assert r.headers.get("X-Page-Cache") == "hit", r.headers
                 finally:
                     proxy.start_listening()
                 wait_until(lambda: requests.get(base + "/readyz", timeout=30).status_code == 200, 60,
                            what="/readyz 200 once the database is back")
 
-            check("with the database stopped /healthz is 200 and /readyz 503; /readyz 200 once it is back",
+            check("with the database stopped /healthz is 200, /readyz 503, the home page 200 from the page cache; "
+                  "/readyz 200 once it is back",
                   database_stopped)
 
             def delete_admin():

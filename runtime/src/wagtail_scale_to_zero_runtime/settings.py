@@ -15,9 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 from . import database
 from . import lambda_settings  # AWS Lambda: no pool, upload limits
 from .defaults import get_int
+from .page_cache_settings import configure_page_cache
 
 APP = "wagtail_scale_to_zero_runtime"
 HEALTH_MIDDLEWARE = f"{APP}.health.HealthCheckMiddleware"
+CDN_ORIGIN_MIDDLEWARE = f"{APP}.cdn_origin.CdnOriginMiddleware"
+PAGE_CACHE_MIDDLEWARE = f"{APP}.page_cache.PageCacheMiddleware"
 READINESS_MIDDLEWARE = f"{APP}.health.ReadinessMiddleware"
 ADMIN_BASE_URL_MIDDLEWARE = f"{APP}.admin_base_url.AdminBaseUrlMiddleware"
 LOCAL_MEDIA_MIDDLEWARE = f"{APP}.media.LocalMediaMiddleware"
@@ -62,7 +65,10 @@ def configure(settings: dict[str, Any]) -> None:
     LOGGING, WAGTAILADMIN_BASE_URL, and the package's own settings
     (DATABASE_CONNECT_TIMEOUT, OUTBOUND_CONNECT_TIMEOUT, DATABASE_POOL_MAX_SIZE,
     DATABASE_POOL_MAX_IDLE, EMAIL_OUTBOX_BUCKET, READYZ_DATABASE_TIMEOUT,
-    WAGTAIL_SCALE_TO_ZERO_RUNTIME).
+    WAGTAIL_SCALE_TO_ZERO_RUNTIME, and the page cache's and CDN's PAGE_CACHE_BUCKET,
+    PAGE_CACHE_MAX_AGE, PAGE_CACHE_CDN_SECONDS, PAGE_CACHE_GENERATION_SECONDS,
+    CDN_PURGE_OUTBOX_BUCKET, CDN_ORIGIN_SECRET). It also connects the page cache's
+    receivers of Wagtail's publish signals (page_cache_invalidation.py).
 
     Replaced only when its variable is set (else the site's value stays):
     STATIC_ROOT (DJANGO_STATIC_ROOT), MEDIA_ROOT (DJANGO_MEDIA_ROOT),
@@ -77,7 +83,10 @@ def configure(settings: dict[str, Any]) -> None:
     "django.contrib.postgres" at the end if missing.
     MIDDLEWARE keeps every entry of the site, in order, except that
     SecurityMiddleware moves to the top (added if missing); then: the health
-    middleware first, WhiteNoise right after SecurityMiddleware, and the
+    middleware first, the CDN origin check (used only with CDN_ORIGIN_SECRET) and
+    the page cache right after it, before SecurityMiddleware (cdn_origin.py,
+    page_cache.py: the cache sets Cache-Control on every response but static
+    files and local media), WhiteNoise right after SecurityMiddleware, and the
     admin-base-URL, readiness and local-media middleware right after
     CommonMiddleware.
     """
@@ -101,6 +110,7 @@ def configure(settings: dict[str, Any]) -> None:
     _email(settings)
     _logging(settings)
     _wagtail(settings)
+    configure_page_cache(settings)  # page_cache_settings.py: the page cache and the CDN
     # ---- AWS Lambda (lambda_settings.py) -----------------------------------------
     # Only when AWS_LAMBDA_FUNCTION_NAME is set: DATABASES["default"] without a pool
     # (one request at a time per execution environment, each closing its connection;
@@ -136,12 +146,15 @@ def _apps_and_middleware(settings: dict[str, Any]) -> None:
         apps.append(POSTGRES_APP)
     settings["INSTALLED_APPS"] = apps
 
-    ours = {HEALTH_MIDDLEWARE, READINESS_MIDDLEWARE, ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE,
-            WHITENOISE_MIDDLEWARE, SECURITY_MIDDLEWARE}
+    ours = {HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, READINESS_MIDDLEWARE,
+            ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE, WHITENOISE_MIDDLEWARE, SECURITY_MIDDLEWARE}
     site = [m for m in settings.get("MIDDLEWARE", []) if m not in ours]
     # Health first (before host validation and the HTTPS redirect), then the
-    # HTTPS redirect and static files before sessions or any other work.
-    middleware = [HEALTH_MIDDLEWARE, SECURITY_MIDDLEWARE, WHITENOISE_MIDDLEWARE, *site]
+    # HTTPS redirect and static files before sessions or any other work. Between
+    # them: only CloudFront's requests (with the viewer's host), then the page cache,
+    # which answers anonymous views without the database.
+    middleware = [HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, SECURITY_MIDDLEWARE,
+                  WHITENOISE_MIDDLEWARE, *site]
     # After CommonMiddleware's host validation (or the redirect, without it).
     after = middleware.index(COMMON_MIDDLEWARE if COMMON_MIDDLEWARE in middleware else WHITENOISE_MIDDLEWARE)
     middleware[after + 1:after + 1] = [ADMIN_BASE_URL_MIDDLEWARE, READINESS_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE]
