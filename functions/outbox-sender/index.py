@@ -1,6 +1,6 @@
 """Lambda entry point for the outbox bucket's S3 ObjectCreated events.
 
-Each record is dispatched by its key prefix (email/ now; purge/ later). Every
+Each record is dispatched by its key prefix: email/ or purge/. Every
 record is tried; if any failed, the invocation raises at the end, so Lambda's
 asynchronous retries run again and then the on-failure destination gets the
 event. Objects are deleted only once handled, so a retry redoes only what is left."""
@@ -12,6 +12,7 @@ from urllib.parse import unquote_plus
 
 import outbox_aws
 import outbox_email
+import outbox_purge
 from outbox_message import PermanentError
 
 logger = logging.getLogger("outbox")
@@ -19,6 +20,7 @@ logger.setLevel(logging.INFO)
 
 JOBS: dict[str, Callable[[str, str], None]] = {
     "email/": outbox_email.send,
+    outbox_purge.PREFIX: outbox_purge.purge,
 }
 
 

@@ -1,7 +1,7 @@
 """boto3 clients for the outbox sender: short timeouts and standard retries.
 
 Endpoints follow the usual boto3 settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3,
-AWS_ENDPOINT_URL_SES), which the tests use to reach moto's server."""
+AWS_ENDPOINT_URL_SES, AWS_ENDPOINT_URL_CLOUDFRONT), which the tests use to reach moto's server."""
 
 import functools
 import logging
@@ -30,6 +30,12 @@ def ses() -> Any:
     """The SES (v1) client, in SES_REGION if set, else the function's region."""
     region = os.environ.get("SES_REGION") or os.environ.get("AWS_REGION") or None
     return boto3.client("ses", region_name=region, config=CONFIG)
+
+
+@functools.cache
+def cloudfront() -> Any:
+    """The CloudFront client: a global service, reached through the partition of the function's region."""
+    return boto3.client("cloudfront", region_name=os.environ.get("AWS_REGION") or None, config=CONFIG)
 
 
 def error_code(exc: BaseException) -> str:

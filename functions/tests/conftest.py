@@ -1,11 +1,11 @@
-"""Fixtures for the outbox sender tests: moto's server (it serves S3 and SES on one
-port) for the session, and a fresh outbox bucket and function environment per test."""
+"""Fixtures for the outbox sender tests: moto's server (it serves S3, SES and CloudFront
+on one port) for the session, and a fresh outbox bucket and function environment per test."""
 
 import os
 
 import pytest
 import requests
-from outbox_support import REGION, SENDER, Outbox, support
+from outbox_support import PURGE_BATCH_SECONDS, REGION, SENDER, Outbox, support
 
 import outbox_aws
 
@@ -22,7 +22,7 @@ def outbox(moto_server, monkeypatch):
     """A fresh moto state, the function's environment, and a verified sender."""
     requests.post(moto_server.endpoint + "/moto-api/reset", timeout=5).raise_for_status()
     for name in list(os.environ):
-        if name.startswith("AWS_") or name in ("SES_REGION", "EMAIL_FROM_ADDRESS"):
+        if name.startswith("AWS_") or name in ("SES_REGION", "EMAIL_FROM_ADDRESS", "DISTRIBUTION_ID", "PURGE_BATCH_SECONDS"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
     monkeypatch.setenv("AWS_REGION", REGION)
@@ -31,10 +31,22 @@ def outbox(moto_server, monkeypatch):
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     monkeypatch.setenv("EMAIL_FROM_ADDRESS", SENDER)
-    outbox_aws.s3.cache_clear()  # the function's clients are made once per container
-    outbox_aws.ses.cache_clear()
+    clear_clients()  # the function's clients are made once per container
     box = Outbox(moto_server.endpoint)
     box.verify_sender()
     yield box
-    outbox_aws.s3.cache_clear()
-    outbox_aws.ses.cache_clear()
+    clear_clients()
+
+
+@pytest.fixture
+def distribution(outbox, monkeypatch):
+    """A CloudFront distribution in moto, the function's DISTRIBUTION_ID, and a short batch window."""
+    distribution_id = outbox.create_distribution()
+    monkeypatch.setenv("DISTRIBUTION_ID", distribution_id)
+    monkeypatch.setenv("PURGE_BATCH_SECONDS", str(PURGE_BATCH_SECONDS))
+    return distribution_id
+
+
+def clear_clients():
+    for client in (outbox_aws.s3, outbox_aws.ses, outbox_aws.cloudfront):
+        client.cache_clear()

@@ -1,5 +1,6 @@
-"""Helpers for the outbox sender tests: the app's moto server helper, messages and
-metadata as the app writes them, and the outbox bucket in moto."""
+"""Helpers for the outbox sender tests: the app's moto server helper, messages,
+metadata and purge requests as the app writes them, the outbox bucket and the
+CloudFront distribution in moto."""
 
 import base64
 import importlib.util
@@ -32,6 +33,7 @@ support = _load_app_support()
 REGION = "us-east-1"
 BUCKET = "site-outbox"
 SENDER = "noreply@example.com"
+PURGE_BATCH_SECONDS = 2  # the tests' batch window (the function's default is 30)
 
 
 def encode_recipients(addresses, padded=False):
@@ -75,6 +77,13 @@ class Outbox:
         self.s3.put_object(Bucket=BUCKET, Key=key, Body=raw, Metadata=metadata, ContentType="message/rfc822")
         return key
 
+    def put_purge(self, paths=("/*",), body=None):
+        """Store a purge request the way the app does; returns its key."""
+        key = f"purge/{uuid.uuid4()}.json"
+        body = json.dumps({"paths": list(paths)}).encode() if body is None else body
+        self.s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType="application/json")
+        return key
+
     def exists(self, key):
         return any(o["Key"] == key for o in self.s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
@@ -88,6 +97,30 @@ class Outbox:
                    "bucket": {"name": BUCKET, "arn": f"arn:aws:s3:::{BUCKET}"},
                    "object": {"key": quote_plus(key, safe=safe), "size": 1}},
         } for key in keys]}
+
+    def create_distribution(self):
+        """A CloudFront distribution in moto; returns its id."""
+        config = {
+            "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{
+                "Id": "site", "DomainName": "site.example",
+                "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+            }]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https", "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            },
+        }
+        return self.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+
+    def invalidations(self, distribution_id):
+        """The distribution's invalidations, oldest first: id, paths and caller reference of each."""
+        cloudfront = self.client("cloudfront")
+        summaries = cloudfront.list_invalidations(DistributionId=distribution_id)["InvalidationList"].get("Items") or []
+        found = [cloudfront.get_invalidation(DistributionId=distribution_id, Id=s["Id"])["Invalidation"] for s in summaries]
+        return [{"id": i["Id"], "paths": i["InvalidationBatch"]["Paths"].get("Items", []),
+                 "caller_reference": i["InvalidationBatch"]["CallerReference"]}
+                for i in sorted(found, key=lambda i: i["CreateTime"])]
 
     def sent(self):
         """Raw messages moto's SES accepted: id, source, destinations, raw_data.

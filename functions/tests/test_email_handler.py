@@ -199,7 +199,7 @@ def test_every_record_is_tried_before_raising(outbox):
 
 def test_unknown_prefix_is_logged_and_ignored(outbox, caplog):
     raw, _ = reset_mail()
-    key = outbox.put(raw, [TO], key="purge/2025-01-02-abc.json")
+    key = outbox.put(raw, [TO], key="drafts/2025-01-02-abc.eml")
 
     index.handler(outbox.event(key), None)
 
