@@ -21,7 +21,8 @@ const patience = { totalTimeout: Duration.minutes(20), interval: Duration.second
 
 /**
  * Proves the site works, not only that it exists: it answers on /healthz and reports database and bucket healthy
- * on /readyz over HTTP, and Aurora reports the capacity and pause the props asked for.
+ * on /readyz over HTTP (through CloudFront when it is in front, whose origin refuses direct requests), and Aurora
+ * reports the capacity and pause the props asked for.
  */
 export function assertSiteWorks(integ: IntegTest, cms: WagtailScaleToZero, expected: ExpectedDatabase): void {
   integ.assertions.httpApiCall(`${cms.serviceUrl}/healthz`)
@@ -31,6 +32,13 @@ export function assertSiteWorks(integ: IntegTest, cms: WagtailScaleToZero, expec
   integ.assertions.httpApiCall(`${cms.serviceUrl}/readyz`)
     .expect(ExpectedResult.objectLike({ status: 200, body: { database: 'ok', storage: 'ok' } }))
     .waitForAssertions(patience);
+
+  if (cms.distribution) {
+    // Behind CloudFront the compute's own URL refuses what did not come through the distribution.
+    integ.assertions.httpApiCall(`${cms.originUrl}/`)
+      .expect(ExpectedResult.objectLike({ status: 403 }))
+      .waitForAssertions(patience);
+  }
 
   integ.assertions.awsApiCall('RDS', 'describeDBClusters', { DBClusterIdentifier: cms.database.clusterIdentifier })
     .expect(ExpectedResult.objectLike({

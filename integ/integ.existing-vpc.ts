@@ -1,4 +1,5 @@
-// An existing VPC (with a NAT gateway and its own private subnets), non-default scaling and database props, and email.
+// An existing VPC (with a NAT gateway and its own private subnets), non-default scaling and database props, email,
+// and no CloudFront: readers reach App Runner directly.
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { WagtailCompute, WagtailScaleToZero } from '../src';
@@ -13,6 +14,7 @@ const cms = new WagtailScaleToZero(stack, 'Cms', {
   compute: WagtailCompute.appRunner({ minInstances: 1, maxInstances: 3, maxConcurrency: 50 }),
   database: { minCapacity: 0, maxCapacity: 2, autoPause: Duration.minutes(10), removalPolicy: RemovalPolicy.DESTROY },
   email: { fromAddress: 'cms@example.com' },
+  cdn: false,
   mediaRemovalPolicy: RemovalPolicy.DESTROY,
   repositoryRemovalPolicy: RemovalPolicy.DESTROY,
 });

@@ -1,7 +1,9 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { AppRunnerOptions, LambdaFunctionOptions, WagtailCompute } from './compute/wagtail-compute';
+import { checkCloudFrontCertificate } from './content-delivery';
 import { EmailOptions } from './email-options';
 import { checkInstanceSize, workersFor } from './instance-size';
+import { MonitoringSettings, resolveMonitoring } from './monitoring/monitoring-settings';
 import { RuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
 import { checkInteger, checkNotBelow, checkRange } from './validation';
 import type { WagtailScaleToZeroProps } from './wagtail-scale-to-zero';
@@ -11,7 +13,8 @@ const RESERVED_ENVIRONMENT = [
   'DATABASE_SECRET', 'DATABASE_URL', 'DATABASE_NAME', 'DJANGO_SECRET_KEY', 'DJANGO_ALLOWED_HOSTS',
   'DJANGO_CSRF_TRUSTED_ORIGINS', 'AWS_STORAGE_BUCKET_NAME', 'AWS_S3_REGION_NAME', 'DJANGO_SUPERUSER_USERNAME',
   'DJANGO_SUPERUSER_EMAIL', 'DJANGO_SUPERUSER_PASSWORD', 'EMAIL_OUTBOX_BUCKET', 'DJANGO_DEFAULT_FROM_EMAIL',
-  'WAGTAILADMIN_BASE_URL', 'PORT', 'WEB_CONCURRENCY', 'SECRET_ENVIRONMENT_NAMES',
+  'WAGTAILADMIN_BASE_URL', 'PORT', 'WEB_CONCURRENCY', 'SECRET_ENVIRONMENT_NAMES', 'PAGE_CACHE_BUCKET',
+  'CDN_ORIGIN_SECRET', 'CDN_PURGE_OUTBOX_BUCKET',
 ];
 
 /** The App Runner choice, defaulted and checked. */
@@ -54,6 +57,12 @@ export interface ResolvedSettings {
   readonly imagesToKeep: number;
   readonly databaseName: string;
   readonly adminUsername: string;
+  /** Whether CloudFront stands in front of the compute. */
+  readonly cdn: boolean;
+  /** Whether a web ACL is created (not given by ARN). */
+  readonly createsWebAcl: boolean;
+  /** Alarms and dashboard on or off, and the failure queues the alarms watch. */
+  readonly monitoring: MonitoringSettings;
 }
 
 export function resolveSettings(props: WagtailScaleToZeroProps, runtime: RuntimeDefaults): ResolvedSettings {
@@ -85,18 +94,21 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
   }
 
   const compute = props.compute ?? WagtailCompute.appRunner();
+  const cdn = props.cdn ?? true;
+  checkFrontDoor(props, cdn, compute.lambdaFunctionOptions !== undefined);
   const common = {
+    cdn,
+    createsWebAcl: props.webApplicationFirewall !== undefined && props.webApplicationFirewall._webAclArn === undefined,
     minCapacity,
     maxCapacity,
     autoPause,
     imagesToKeep,
     databaseName: props.database?.databaseName ?? 'wagtail',
     adminUsername: props.adminUsername ?? 'admin',
+    // The outbox (email, CloudFront purges) brings the one failure queue.
+    monitoring: resolveMonitoring(props.monitoring, props.email || cdn ? 1 : 0),
   };
   if (compute.lambdaFunctionOptions) {
-    if (props.domainName !== undefined) {
-      throw new Error('domainName needs CloudFront in front of the Lambda compute, which this version does not create yet: remove domainName, or use WagtailCompute.appRunner()');
-    }
     const lambdaFunction = resolveLambdaFunction(compute.lambdaFunctionOptions);
     // One request at a time per execution environment, each closing its connection when it ends.
     return { ...common, lambdaFunction, maxInstances: lambdaFunction.maxConcurrency, connectionsPerInstance: 1 };
@@ -108,6 +120,11 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
     maxInstances: appRunner.maxInstances,
     connectionsPerInstance: appRunner.webConcurrency * runtime.GUNICORN_THREADS,
   };
+}
+
+/** Database connections the whole site opens at full scale; undefined when that is only known at deployment. */
+export function maxDatabaseConnections(settings: ResolvedSettings): number | undefined {
+  return Token.isUnresolved(settings.maxInstances) ? undefined : settings.maxInstances * settings.connectionsPerInstance;
 }
 
 function resolveAppRunner(options: AppRunnerOptions): AppRunnerSettings {
@@ -193,6 +210,28 @@ function resolveAutoPause(autoPause: Duration | undefined, minCapacity: number):
   }
   checkRange('database.autoPause', autoPause.toSeconds(), 300, 86400, ' s');
   return autoPause;
+}
+
+/** What needs CloudFront: a certificate or zone, and on Lambda a custom domain or a firewall. */
+function checkFrontDoor(props: WagtailScaleToZeroProps, cdn: boolean, onLambda: boolean): void {
+  if (cdn) {
+    if ((props.certificate !== undefined || props.hostedZone !== undefined) && props.domainName === undefined) {
+      throw new Error('certificate and hostedZone are for domainName: set domainName too, or remove them');
+    }
+    if (props.certificate) {
+      checkCloudFrontCertificate(props.certificate);
+    }
+    return;
+  }
+  if (props.certificate !== undefined || props.hostedZone !== undefined) {
+    throw new Error('certificate and hostedZone serve the custom domain on CloudFront: remove them, or leave cdn on (true, the default)');
+  }
+  if (onLambda && props.domainName !== undefined) {
+    throw new Error('domainName needs CloudFront in front of the Lambda compute (a Function URL has no custom domain): leave cdn on (true, the default), or remove domainName');
+  }
+  if (onLambda && props.webApplicationFirewall !== undefined) {
+    throw new Error('webApplicationFirewall needs CloudFront in front of the Lambda compute (a Function URL takes no web ACL): leave cdn on (true, the default), or remove webApplicationFirewall');
+  }
 }
 
 const EMAIL_ADDRESS = /^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i;

@@ -1,32 +1,43 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apprunner from 'aws-cdk-lib/aws-apprunner';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { createAppRunnerService } from './compute/app-runner';
 import { ComputeContext, ComputeResources } from './compute/compute-context';
 import { createLambdaFunction } from './compute/lambda-function';
 import { WagtailCompute } from './compute/wagtail-compute';
 import { checkConnectionBudget } from './connection-budget';
+import { ContentDelivery, CLOUDFRONT_DOMAIN, createOriginSecret } from './content-delivery';
 import { createServerlessDatabase } from './database';
 import { EmailOptions } from './email-options';
-import { EmailOutbox } from './email-outbox';
 import { EnvironmentSecret } from './environment-secret';
 import { idleCost, totalOf } from './idle-cost';
 import { WagtailImage } from './image';
 import { createMediaBucket } from './media-bucket';
+import { Monitoring, outboxFailureQueue } from './monitoring/monitoring';
+import { MonitoringOptions } from './monitoring/monitoring-options';
 import { suppressLibraryHandlerFindings } from './nag-findings';
 import { suppressNagFindings } from './nag-suppressions';
 import { addS3GatewayEndpoint, createIsolatedVpc, defaultSubnets } from './network';
+import { Outbox } from './outbox';
+import { createPageCacheBucket, grantPageCacheAccess } from './page-cache-bucket';
 import { loadRuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
-import { resolveSettings } from './settings';
+import { maxDatabaseConnections, resolveSettings } from './settings';
+import { WebApplicationFirewall, webAclArnFor } from './web-application-firewall';
 
 /** The Aurora PostgreSQL Serverless v2 database. */
 export interface DatabaseOptions {
@@ -115,11 +126,34 @@ export interface WagtailScaleToZeroProps {
    */
   readonly email?: EmailOptions;
   /**
-   * A custom domain you associate with the service yourself (App Runner has no CloudFormation resource for it);
-   * the app accepts requests and form posts for it, and links in admin emails use it.
-   * @default - only the region's App Runner domain; admin emails link to the address the browser used
+   * CloudFront in front of the compute: anonymous pages and static files served from its cache, the admin passed
+   * through, the custom domain and the firewall there. Off, readers reach the compute's own URL.
+   * @default true
+   */
+  readonly cdn?: boolean;
+  /**
+   * The site's custom domain. With `cdn` it is served by CloudFront (give `certificate` or `hostedZone`); without,
+   * on App Runner, associate it with the service yourself (CloudFormation has no resource for that). The app accepts
+   * requests and form posts for it, and links in admin emails use it.
+   * @default - the distribution's (or without `cdn`, the compute's) own domain; admin emails link to the address the browser used
    */
   readonly domainName?: string;
+  /**
+   * An ACM certificate in us-east-1 covering `domainName`, for CloudFront.
+   * @default - created and DNS-validated in `hostedZone` when the stack is in us-east-1
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * The Route 53 zone of `domainName`: the construct adds the alias records pointing at CloudFront (and validates
+   * the certificate it creates there).
+   * @default - no DNS records; point `domainName` at the distribution yourself
+   */
+  readonly hostedZone?: route53.IHostedZone;
+  /**
+   * AWS WAF where the traffic enters: on CloudFront, or on App Runner without `cdn`. About $7 a month.
+   * @default - no web ACL
+   */
+  readonly webApplicationFirewall?: WebApplicationFirewall;
   /**
    * User name of the first Wagtail administrator; the password is generated in Secrets Manager.
    * @default 'admin'
@@ -151,6 +185,11 @@ export interface WagtailScaleToZeroProps {
    * @default 10
    */
   readonly imagesToKeep?: number;
+  /**
+   * CloudWatch alarms (to an SNS topic the construct creates, or to your action) and a dashboard.
+   * @default - alarms to a new topic, and a dashboard
+   */
+  readonly monitoring?: MonitoringOptions;
 }
 
 /**
@@ -159,8 +198,15 @@ export interface WagtailScaleToZeroProps {
  * ECR repository holding the site's image.
  */
 export class WagtailScaleToZero extends Construct implements iam.IGrantable {
-  /** The site's https URL (no trailing slash). */
+  /** The site's https URL (no trailing slash): the custom domain or CloudFront's, else the compute's own. */
   public readonly serviceUrl: string;
+  /** The compute's own https URL; behind CloudFront it refuses requests that did not come through the distribution. */
+  public readonly originUrl: string;
+  /**
+   * The CloudFront distribution in front of the compute.
+   * @default - undefined with `cdn: false`
+   */
+  public readonly distribution?: cloudfront.IDistribution;
   /**
    * The App Runner service.
    * @default - undefined with the Lambda compute
@@ -211,6 +257,18 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
    * @default - undefined without `email`
    */
   public readonly emailFailureQueue?: sqs.IQueue;
+  /** The site's CloudWatch alarms; empty with `monitoring.alarms` false. */
+  public readonly alarms: cloudwatch.IAlarm[];
+  /**
+   * The SNS topic the alarms notify; subscribe to it (email, chat) to be told when the site breaks.
+   * @default - undefined with `monitoring.alarms` false or a `monitoring.alarmAction`
+   */
+  public readonly alarmTopic?: sns.ITopic;
+  /**
+   * The CloudWatch dashboard of traffic, errors, capacity and the time the database spent paused.
+   * @default - undefined with `monitoring.dashboard` false
+   */
+  public readonly dashboard?: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: WagtailScaleToZeroProps = {}) {
     super(scope, id);
@@ -218,7 +276,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const settings = resolveSettings(props, runtime);
     this.webConcurrency = settings.appRunner?.webConcurrency;
     this.databaseConnectionsPerInstance = settings.connectionsPerInstance;
-    this.maxDatabaseConnections = Token.isUnresolved(settings.maxInstances) ? undefined : settings.maxInstances * settings.connectionsPerInstance;
+    this.maxDatabaseConnections = maxDatabaseConnections(settings);
     checkConnectionBudget({
       scaleProp: settings.appRunner ? 'appRunner.maxInstances' : 'lambdaFunction.maxConcurrency',
       unit: settings.appRunner ? 'instance' : 'request',
@@ -237,8 +295,10 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
 
     const region = Stack.of(this).region;
     const serviceDomain = settings.appRunner ? `${region}.awsapprunner.com` : `lambda-url.${region}.on.aws`;
-    const hosts = [`.${serviceDomain}`, ...(props.domainName ? [props.domainName] : [])];
-    const origins = [`https://*.${serviceDomain}`, ...(props.domainName ? [`https://${props.domainName}`] : [])];
+    // Behind CloudFront the app learns the viewer's host from the header only the distribution can vouch for.
+    const frontDomains = [...(settings.cdn ? [CLOUDFRONT_DOMAIN] : []), ...(props.domainName ? [props.domainName] : [])];
+    const hosts = [`.${serviceDomain}`, ...frontDomains.map((d) => d === CLOUDFRONT_DOMAIN ? `.${d}` : d)];
+    const origins = [`https://*.${serviceDomain}`, ...frontDomains.map((d) => d === CLOUDFRONT_DOMAIN ? `https://*.${d}` : `https://${d}`)];
 
     this.database = createServerlessDatabase(this, {
       vpc: this.vpc,
@@ -251,6 +311,8 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       removalPolicy: props.database?.removalPolicy ?? RemovalPolicy.SNAPSHOT,
     });
     this.mediaBucket = createMediaBucket(this, props.mediaRemovalPolicy ?? RemovalPolicy.RETAIN, origins);
+    const pageCacheBucket = createPageCacheBucket(this);
+    const originSecret = settings.cdn ? createOriginSecret(this) : undefined;
 
     const secretKey = new secretsmanager.Secret(this, 'DjangoSecretKey', {
       description: 'Django SECRET_KEY of the Wagtail CMS',
@@ -276,7 +338,8 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     });
     this.repository = image.repository;
 
-    const outbox = props.email ? new EmailOutbox(this, 'Outbox', { email: props.email, logRetention }) : undefined;
+    // One outbox for what the app cannot send from a VPC without NAT: email, and CloudFront purges.
+    const outbox = props.email || settings.cdn ? new Outbox(this, 'Outbox', { email: props.email, logRetention }) : undefined;
     const context: ComputeContext = {
       vpc: this.vpc,
       subnets,
@@ -286,12 +349,14 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       environment: {
         ...props.environment,
         ...runtimeEnvironment(runtime),
-        ...(outbox ? { EMAIL_OUTBOX_BUCKET: outbox.bucket.bucketName, DJANGO_DEFAULT_FROM_EMAIL: props.email!.fromAddress } : {}),
+        ...(outbox && props.email ? { EMAIL_OUTBOX_BUCKET: outbox.bucket.bucketName, DJANGO_DEFAULT_FROM_EMAIL: props.email.fromAddress } : {}),
+        ...(outbox && settings.cdn ? { CDN_PURGE_OUTBOX_BUCKET: outbox.bucket.bucketName } : {}),
         ...(props.domainName ? { WAGTAILADMIN_BASE_URL: `https://${props.domainName}` } : {}),
         DATABASE_NAME: settings.databaseName,
         DJANGO_ALLOWED_HOSTS: hosts.join(','),
         DJANGO_CSRF_TRUSTED_ORIGINS: origins.join(','),
         AWS_STORAGE_BUCKET_NAME: this.mediaBucket.bucketName,
+        PAGE_CACHE_BUCKET: pageCacheBucket.bucketName,
         AWS_S3_REGION_NAME: region,
         DJANGO_SUPERUSER_USERNAME: settings.adminUsername,
         DJANGO_SUPERUSER_EMAIL: props.adminEmail ?? 'admin@example.com',
@@ -301,6 +366,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
         DATABASE_SECRET: EnvironmentSecret.fromSecretsManager(this.database.secret!),
         DJANGO_SECRET_KEY: EnvironmentSecret.fromSecretsManager(secretKey),
         DJANGO_SUPERUSER_PASSWORD: EnvironmentSecret.fromSecretsManager(this.adminPasswordSecret),
+        ...(originSecret ? { CDN_ORIGIN_SECRET: EnvironmentSecret.fromSecretsManager(originSecret) } : {}),
       },
     };
     let compute: ComputeResources;
@@ -313,12 +379,35 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       this.lambdaFunction = lambdaFunction.function;
       compute = lambdaFunction;
     }
-    this.serviceUrl = compute.url;
+    this.originUrl = compute.url;
+    if (settings.cdn) {
+      const delivery = new ContentDelivery(this, 'Cdn', {
+        originDomainName: compute.domainName,
+        originSecret: originSecret!,
+        domainName: props.domainName,
+        certificate: props.certificate,
+        hostedZone: props.hostedZone,
+        webAclArn: props.webApplicationFirewall ? webAclArnFor(this, props.webApplicationFirewall, 'CLOUDFRONT') : undefined,
+      });
+      this.distribution = delivery.distribution;
+      this.serviceUrl = delivery.url;
+      outbox!.enablePurges(delivery.distribution);
+      outbox!.grantPurge(compute.role);
+    } else {
+      if (props.webApplicationFirewall && this.service) {
+        new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+          resourceArn: this.service.attrServiceArn,
+          webAclArn: webAclArnFor(this, props.webApplicationFirewall, 'REGIONAL'),
+        });
+      }
+      this.serviceUrl = compute.url;
+    }
     this.connections = compute.connections;
     this.grantPrincipal = compute.role;
     this.database.connections.allowDefaultPortFrom(compute.connections, 'The Wagtail CMS');
     grantMediaAccess(this.mediaBucket, compute.role);
-    if (outbox) {
+    grantPageCacheAccess(pageCacheBucket, compute.role);
+    if (outbox && props.email) {
       outbox.grantSend(compute.role);
       this.emailFailureQueue = outbox.failureQueue;
       new CfnOutput(this, 'EmailFailureQueueUrl', {
@@ -327,9 +416,28 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       });
     }
 
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      settings,
+      alarmAction: props.monitoring?.alarmAction,
+      service: this.service,
+      lambdaFunction: this.lambdaFunction,
+      database: this.database,
+      failureQueues: outbox ? [outboxFailureQueue(outbox.failureQueue, { email: props.email !== undefined, purges: settings.cdn })] : [],
+      distribution: this.distribution,
+    });
+    this.alarms = monitoring.alarms;
+    this.alarmTopic = monitoring.alarmTopic;
+    this.dashboard = monitoring.dashboard;
+
     this.estimatedIdleCostPerMonth = totalOf(idleCost(settings));
 
     new CfnOutput(this, 'ServiceUrl', { value: this.serviceUrl, description: 'URL of the Wagtail CMS' });
+    if (this.distribution) {
+      new CfnOutput(this, 'DistributionDomainName', {
+        value: this.distribution.distributionDomainName,
+        description: 'CloudFront domain of the Wagtail CMS (point a custom domain at it)',
+      });
+    }
     new CfnOutput(this, 'AdminPasswordSecretArn', {
       value: this.adminPasswordSecret.secretArn,
       description: `Secret holding the password of the Wagtail administrator "${settings.adminUsername}"`,

@@ -18,14 +18,15 @@ describe('environmentSecrets', () => {
     expect(plain).not.toContain('NEWSLETTER_TOKEN');
   });
 
-  test('the instance role may read exactly those, besides its own three secrets', () => {
+  test('the instance role may read exactly those, besides its own four secrets', () => {
     const statements: any[] = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes('InstanceRole'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
     const secretReads = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
     expect(secretReads.map((s) => JSON.stringify(s.Resource)).sort()).toEqual([
-      expect.stringMatching(/AdminPassword/), expect.stringMatching(/DatabaseSecret/), expect.stringMatching(/DjangoSecretKey/), expect.stringMatching(/PaymentApi/),
-    ].sort());
+      expect.stringMatching(/AdminPassword/), expect.stringMatching(/CdnOriginSecret/), expect.stringMatching(/DatabaseSecret/),
+      expect.stringMatching(/DjangoSecretKey/), expect.stringMatching(/PaymentApi/),
+    ]);
     const parameterReads = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:GetParameter'));
     expect(parameterReads).toHaveLength(1);
     expect(JSON.stringify(parameterReads[0].Resource)).toMatch(/:parameter\/cms\/newsletter-token"/);

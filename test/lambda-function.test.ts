@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { WagtailCompute } from '../src';
+import { WagtailCompute, WebApplicationFirewall } from '../src';
 import { lambdaStack, stackWith } from './fixtures/stacks';
 
 describe('the Lambda compute', () => {
@@ -35,11 +35,11 @@ describe('the Lambda compute', () => {
       expect(JSON.stringify(variables[name])).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:::\}\}/);
     }
     expect(variables).toEqual(expect.objectContaining({
-      DJANGO_ALLOWED_HOSTS: '.lambda-url.eu-west-3.on.aws',
-      DJANGO_CSRF_TRUSTED_ORIGINS: 'https://*.lambda-url.eu-west-3.on.aws',
+      DJANGO_ALLOWED_HOSTS: '.lambda-url.eu-west-3.on.aws,.cloudfront.net',
+      DJANGO_CSRF_TRUSTED_ORIGINS: 'https://*.lambda-url.eu-west-3.on.aws,https://*.cloudfront.net',
       EMAIL_OUTBOX_BUCKET: { Ref: expect.stringMatching(/OutboxBucket/) },
     }));
-    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('DATABASE_SECRET,DJANGO_SECRET_KEY,DJANGO_SUPERUSER_PASSWORD');
+    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('CDN_ORIGIN_SECRET,DATABASE_SECRET,DJANGO_SECRET_KEY,DJANGO_SUPERUSER_PASSWORD');
     expect(variables.WEB_CONCURRENCY).toBeUndefined();
     expect(variables.PORT).toBeUndefined();
   });
@@ -79,9 +79,9 @@ describe('the Lambda compute', () => {
     expect(JSON.stringify(fn.Properties.LoggingConfig)).toMatch(/CmsFunctionLogs/);
   });
 
-  test('the service URL output is the Function URL host', () => {
-    const outputs = Object.values(template.findOutputs('*')).filter((o) => o.Description === 'URL of the Wagtail CMS');
-    expect(JSON.stringify(outputs[0].Value)).toMatch(/https:\/\/.*Fn::Select.*FunctionUrl/);
+  test('CloudFront fronts the Function URL: the distribution\'s origin is its host', () => {
+    const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0];
+    expect(JSON.stringify(distribution.Properties.DistributionConfig.Origins[0].DomainName)).toMatch(/Fn::Select.*FunctionUrl/);
   });
 });
 
@@ -123,16 +123,21 @@ describe('Lambda options', () => {
     }
   });
 
-  test('domainName is refused until CloudFront can stand in front of the function', () => {
-    expect(() => stackWith({ compute: WagtailCompute.lambdaFunction(), domainName: 'cms.example.org' }, new App()))
+  test('without CloudFront, domainName and a firewall are refused: a Function URL takes neither', () => {
+    const bare = { compute: WagtailCompute.lambdaFunction(), cdn: false };
+    expect(() => stackWith({ ...bare, domainName: 'cms.example.org' }, new App()))
       .toThrow(/domainName needs CloudFront in front of the Lambda compute/);
+    expect(() => stackWith({ ...bare, webApplicationFirewall: WebApplicationFirewall.managed() }, new App()))
+      .toThrow(/webApplicationFirewall needs CloudFront in front of the Lambda compute/);
   });
 });
 
-test('the README idle-cost table shows the construct\'s own estimates, and the Lambda stack idles for $1.50 or less', () => {
+test('the README idle-cost table shows the construct\'s own estimates, and the bare Lambda stack idles for $1.50 or less', () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
   const appRunner = stackWith({}, new App()).cms.estimatedIdleCostPerMonth;
   const lambdaCost = stackWith({ compute: WagtailCompute.lambdaFunction() }, new App()).cms.estimatedIdleCostPerMonth;
   expect(readme).toContain(`| **total while idle** | **$${appRunner.toFixed(2)}** | **$${lambdaCost.toFixed(2)}** |`);
-  expect(lambdaCost).toBeLessThanOrEqual(1.5);
+  // What CloudFront's origin secret ($0.40) and the alarms add is in the README's table.
+  const bare = stackWith({ compute: WagtailCompute.lambdaFunction(), cdn: false, monitoring: { alarms: false } }, new App());
+  expect(bare.cms.estimatedIdleCostPerMonth).toBe(1.42);
 });

@@ -50,6 +50,8 @@ test('every suppression sits on a resource the stack has, beside the resource it
       if (suppression.id === 'AwsSolutions-S1') expect(resource.Type).toBe('AWS::S3::Bucket');
       if (suppression.id === 'AwsSolutions-RDS10') expect(resource.Type).toMatch(/AWS::RDS::DB(Cluster|Instance)/);
       if (suppression.id === 'AwsSolutions-SQS3') expect(resource.Type).toBe('AWS::SQS::Queue');
+      if (suppression.id === 'AwsSolutions-SNS2') expect(resource.Type).toBe('AWS::SNS::Topic');
+      if (/^AwsSolutions-CFR/.test(suppression.id)) expect(resource.Type).toBe('AWS::CloudFront::Distribution');
     }
   }
 });

@@ -87,7 +87,7 @@ describe('default stack', () => {
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         VersioningConfiguration: { Status: 'Enabled' },
-        CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com'] })] },
+        CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com', 'https://*.cloudfront.net'] })] },
       }),
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -148,21 +148,22 @@ describe('default stack', () => {
     const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
     const config = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration;
     const secretNames = config.RuntimeEnvironmentSecrets.map((s: any) => s.Name).sort();
-    expect(secretNames).toEqual(['DATABASE_SECRET', 'DJANGO_SECRET_KEY', 'DJANGO_SUPERUSER_PASSWORD']);
+    expect(secretNames).toEqual(['CDN_ORIGIN_SECRET', 'DATABASE_SECRET', 'DJANGO_SECRET_KEY', 'DJANGO_SUPERUSER_PASSWORD']);
     const plainNames = config.RuntimeEnvironmentVariables.map((v: any) => v.Name);
     expect(plainNames).not.toEqual(expect.arrayContaining(['DJANGO_SECRET_KEY']));
     expect(plainNames.filter((n: string) => /PASSWORD|SECRET/.test(n))).toEqual([]);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
   });
 
-  test('plain variables: bucket, region, hosts and CSRF origins of the region App Runner domain, runtime numbers', () => {
+  test('plain variables: buckets, region, hosts and CSRF origins of App Runner and CloudFront, runtime numbers', () => {
     const vars = (name: string, value: unknown) => template.hasResourceProperties('AWS::AppRunner::Service', {
       SourceConfiguration: { ImageRepository: { ImageConfiguration: { RuntimeEnvironmentVariables: envVar(name, value) } } },
     });
     vars('AWS_STORAGE_BUCKET_NAME', { Ref: Match.stringLikeRegexp('MediaBucket') });
     vars('AWS_S3_REGION_NAME', 'eu-west-3');
-    vars('DJANGO_ALLOWED_HOSTS', '.eu-west-3.awsapprunner.com');
-    vars('DJANGO_CSRF_TRUSTED_ORIGINS', 'https://*.eu-west-3.awsapprunner.com');
+    vars('PAGE_CACHE_BUCKET', { Ref: Match.stringLikeRegexp('PageCacheBucket') });
+    vars('DJANGO_ALLOWED_HOSTS', '.eu-west-3.awsapprunner.com,.cloudfront.net');
+    vars('DJANGO_CSRF_TRUSTED_ORIGINS', 'https://*.eu-west-3.awsapprunner.com,https://*.cloudfront.net');
     vars('WEB_CONCURRENCY', '2');
     vars('GUNICORN_THREADS', '4');
     vars('DATABASE_CONNECT_TIMEOUT', '30');
@@ -176,8 +177,9 @@ describe('default stack', () => {
     expect(config.RuntimeEnvironmentVariables.map((v: any) => v.Name)).not.toContain('PORT');
   });
 
-  test('without email: no outbox, no sender, and the app is told nothing about email', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 2); // the CDK handlers: image copy, log retention
+  test('without email: the outbox carries only CloudFront purges, and the app is told nothing about email', () => {
+    // The outbox sender, and CDK's handlers: image copy, log retention, bucket notifications, emptying buckets.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
     const names = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration.RuntimeEnvironmentVariables.map((v: any) => v.Name);
     expect(names).not.toContain('EMAIL_OUTBOX_BUCKET');
@@ -201,14 +203,14 @@ describe('default stack', () => {
     expect(JSON.stringify(statements)).toMatch(/ecr:DescribeImages/);
   });
 
-  test('the instance role reads and writes only the media bucket and reads only its own secrets', () => {
+  test('the instance role uses only its media and page cache buckets, puts purges in the outbox, reads only its own secrets', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('InstanceRole'))!;
     const statements: any[] = policy.Properties.PolicyDocument.Statement;
     const resources = statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r: unknown) => JSON.stringify(r)));
     for (const resource of resources) {
-      expect(resource).toMatch(/MediaBucket|DatabaseSecret|DjangoSecretKey|AdminPassword/);
+      expect(resource).toMatch(/MediaBucket|PageCacheBucket|OutboxBucket.*\/purge\/\*|DatabaseSecret|DjangoSecretKey|AdminPassword|CdnOriginSecret/);
     }
-    expect(resources.filter((r) => /Secret|AdminPassword/.test(r))).toHaveLength(3);
+    expect(resources.filter((r) => /Secret|AdminPassword/.test(r))).toHaveLength(4);
     const actions = statements.flatMap((s) => s.Action);
     expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket']));
     expect(actions.filter((a: string) => a.startsWith('secretsmanager:'))).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
@@ -228,7 +230,7 @@ describe('default stack', () => {
     const outputs = template.findOutputs('*');
     const byDescription = Object.values(outputs).map((o) => [o.Description, JSON.stringify(o.Value)]);
     expect(byDescription).toEqual(expect.arrayContaining([
-      ['URL of the Wagtail CMS', expect.stringMatching(/https:\/\/.*ServiceUrl/)],
+      ['URL of the Wagtail CMS', expect.stringMatching(/https:\/\/.*Distribution.*DomainName/)],
       [expect.stringMatching(/password of the Wagtail administrator "admin"/), expect.stringMatching(/AdminPassword/)],
     ]));
   });
@@ -268,7 +270,7 @@ describe('stack with every prop set', () => {
 
   test('removal policies destroy media and images with the stack', () => {
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
-    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2); // media, and the email outbox (always emptied)
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 3); // media, and the outbox and page cache (always emptied)
     template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ EmptyOnDelete: true }) });
   });
 
@@ -280,8 +282,8 @@ describe('stack with every prop set', () => {
             RuntimeEnvironmentVariables: Match.arrayWith([
               { Name: 'WAGTAIL_SITE_NAME', Value: 'Branch preview' },
               { Name: 'DATABASE_NAME', Value: 'cms' },
-              { Name: 'DJANGO_ALLOWED_HOSTS', Value: '.eu-west-3.awsapprunner.com,cms.example.com' },
-              { Name: 'DJANGO_CSRF_TRUSTED_ORIGINS', Value: 'https://*.eu-west-3.awsapprunner.com,https://cms.example.com' },
+              { Name: 'DJANGO_ALLOWED_HOSTS', Value: '.eu-west-3.awsapprunner.com,.cloudfront.net,cms.example.com' },
+              { Name: 'DJANGO_CSRF_TRUSTED_ORIGINS', Value: 'https://*.eu-west-3.awsapprunner.com,https://*.cloudfront.net,https://cms.example.com' },
               { Name: 'DJANGO_SUPERUSER_USERNAME', Value: 'editor' },
               { Name: 'DJANGO_SUPERUSER_EMAIL', Value: 'editor@example.com' },
             ]),
@@ -295,7 +297,7 @@ describe('stack with every prop set', () => {
     template.hasResourceProperties('Custom::LogRetention', { RetentionInDays: 7 });
     template.hasResourceProperties('AWS::ECR::Repository', keepsLastImages(3));
     template.hasResourceProperties('AWS::S3::Bucket', {
-      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com', 'https://cms.example.com'] })] },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com', 'https://*.cloudfront.net', 'https://cms.example.com'] })] },
     });
   });
 });

@@ -98,7 +98,7 @@ export function createAppRunnerService(scope: Construct, context: ComputeContext
     });
   }
 
-  return { service, url: `https://${service.attrServiceUrl}`, role: instanceRole, connections: securityGroup.connections };
+  return { service, url: `https://${service.attrServiceUrl}`, domainName: service.attrServiceUrl, role: instanceRole, connections: securityGroup.connections };
 }
 
 function toKeyValuePairs(values: Record<string, string>): apprunner.CfnService.KeyValuePairProperty[] {

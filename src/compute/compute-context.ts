@@ -20,8 +20,10 @@ export interface ComputeContext {
 
 /** What the construct needs back from a compute. */
 export interface ComputeResources {
-  /** The https URL readers and editors use. */
+  /** The compute's own https URL (behind CloudFront, only CloudFront calls it). */
   readonly url: string;
+  /** The host name of `url`. */
+  readonly domainName: string;
   /** The role the running app has. */
   readonly role: iam.IRole;
   /** The network identity the database must admit. */

@@ -64,6 +64,6 @@ export function createLambdaFunction(
   const functionUrl = alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
   const host = Fn.select(2, Fn.split('/', functionUrl.url));
 
-  return { function: fn, functionUrl, url: `https://${host}`, role: fn.role!, connections: securityGroup.connections };
+  return { function: fn, functionUrl, url: `https://${host}`, domainName: host, role: fn.role!, connections: securityGroup.connections };
 }
 

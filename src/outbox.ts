@@ -1,0 +1,197 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EmailOptions } from './email-options';
+import { suppressNagFindings } from './nag-suppressions';
+
+/** Where the app drops each message: objects under this prefix of the outbox bucket. */
+export const EMAIL_PREFIX = 'email/';
+/** Where the app drops each cache purge request (`{"paths": ["/*"]}`): objects under this prefix of the outbox bucket. */
+export const PURGE_PREFIX = 'purge/';
+
+/** The directory of the sender function's code, shipped inside this package. */
+const SENDER_CODE_DIRECTORY = path.join(__dirname, '..', 'functions', 'outbox-sender');
+
+/** Days an object that could not be handled stays in the outbox and its failure record in the queue. */
+const FAILED_MESSAGE_DAYS = 14;
+
+/** Room for SES's and S3's own retries: a timeout between the send and the delete would send a message twice. */
+const EMAIL_TIMEOUT = Duration.seconds(90);
+/**
+ * With purges, also the sender's debounce: it waits until a purge request is 30 seconds old, then up to another
+ * 30 seconds for an older request's invocation to finish, before its own invalidation.
+ */
+const PURGE_TIMEOUT = EMAIL_TIMEOUT.plus(Duration.seconds(2 * 30));
+
+export interface OutboxProps {
+  /**
+   * Email to send through Amazon SES.
+   * @default - no email: call `enablePurges` for an outbox of cache purges only
+   */
+  readonly email?: EmailOptions;
+  /** How long the sender's logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * AWS calls without a NAT: the app (in the isolated VPC) writes each email message or cache purge request to a
+ * private bucket through the S3 gateway endpoint; the bucket's event invokes a function outside the VPC that sends the
+ * message with SES, or invalidates the CloudFront distribution (one invalidation per burst of purges), and removes
+ * the objects it handled. Nothing runs while the outbox is empty, so it costs nothing idle. An object that still fails
+ * after Lambda's retries stays in the bucket, and the failed event lands in a queue an operator can alarm on.
+ */
+export class Outbox extends Construct {
+  /** The private bucket holding messages and purge requests waiting to be handled. */
+  public readonly bucket: s3.Bucket;
+  /** The function outside the VPC that sends each message with SES and makes the CloudFront invalidations. */
+  public readonly sender: lambda.Function;
+  /** Events whose object could not be handled after every retry; alarm on its visible messages. */
+  public readonly failureQueue: sqs.Queue;
+  private readonly sendsEmail: boolean;
+  private purgeDistribution?: cloudfront.IDistribution;
+
+  constructor(scope: Construct, id: string, props: OutboxProps) {
+    super(scope, id);
+    this.sendsEmail = props.email !== undefined;
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(FAILED_MESSAGE_DAYS) }],
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
+    });
+    suppressNagFindings(this.bucket.node.defaultChild!, [{
+      id: 'AwsSolutions-S1',
+      reason: 'Messages live here for seconds, between the app and the sender; the sender logs each delivery, and server access logs would need a second bucket.',
+    }]);
+
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(FAILED_MESSAGE_DAYS),
+    });
+    suppressNagFindings(this.failureQueue.node.defaultChild!, [{
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the outbox sender: records of events that failed every retry.',
+    }]);
+
+    this.sender = new lambda.Function(this, 'Sender', {
+      description: 'Sends the Wagtail CMS outbox with Amazon SES',
+      runtime: lambda.Runtime.PYTHON_3_14,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(SENDER_CODE_DIRECTORY, { exclude: ['__pycache__', '*.pyc'] }),
+      memorySize: 128,
+      timeout: EMAIL_TIMEOUT,
+      logGroup: new logs.LogGroup(this, 'SenderLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.failureQueue),
+    });
+    if (props.email) {
+      this.handle(EMAIL_PREFIX, 'reads and deletes any message');
+    }
+    // Without it S3 answers 403 instead of 404 for an object already handled, and a retry after a success would fail.
+    this.sender.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    if (props.email) {
+      this.sender.addEnvironment('EMAIL_FROM_ADDRESS', props.email.fromAddress);
+      this.sender.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['ses:SendRawEmail'],
+        resources: sendingIdentities(props.email).map((identity) =>
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+        conditions: { StringEquals: { 'ses:FromAddress': props.email.fromAddress } },
+      }));
+    }
+    suppressNagFindings(this.sender, [
+      { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the sender write its own logs.' },
+    ]);
+    this.node.addValidation({
+      validate: () => this.sendsEmail || this.purgeDistribution ? [] : ['An outbox needs email, or enablePurges with a distribution'],
+    });
+  }
+
+  /**
+   * Has the sender invalidate `distribution` for the purge requests the app drops under `purge/` (see `grantPurge`),
+   * one invalidation per burst of them, and nothing else of CloudFront. Call it once, whenever the distribution exists.
+   */
+  public enablePurges(distribution: cloudfront.IDistribution): void {
+    if (this.purgeDistribution) {
+      throw new Error('enablePurges was already called: an outbox purges one distribution');
+    }
+    this.purgeDistribution = distribution;
+    this.handle(PURGE_PREFIX, 'reads and deletes the cache purge requests');
+    this.sender.addEnvironment('DISTRIBUTION_ID', distribution.distributionId);
+    this.sender.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudfront:CreateInvalidation'],
+      resources: [distribution.distributionArn],
+    }));
+    const cfnSender = this.sender.node.defaultChild as lambda.CfnFunction;
+    cfnSender.timeout = PURGE_TIMEOUT.toSeconds();
+    cfnSender.description = this.sendsEmail
+      ? 'Sends the Wagtail CMS outbox with Amazon SES and invalidates CloudFront for its purge requests'
+      : 'Invalidates CloudFront for the purge requests of the Wagtail CMS outbox';
+  }
+
+  /** Lets the running app drop messages into the outbox, and nothing more; needs `email`. */
+  public grantSend(role: iam.IRole): void {
+    if (!this.sendsEmail) {
+      throw new Error('grantSend needs an outbox with email: without it nothing would send the messages');
+    }
+    this.grantDrop(role, EMAIL_PREFIX, 'outgoing message');
+  }
+
+  /** Lets the running app drop cache purge requests into the outbox, and nothing more; needs `enablePurges`. */
+  public grantPurge(role: iam.IRole): void {
+    if (!this.purgeDistribution) {
+      throw new Error('grantPurge needs enablePurges first: without a distribution nothing would handle the requests');
+    }
+    this.grantDrop(role, PURGE_PREFIX, 'cache purge request');
+  }
+
+  /** The sender reads and deletes the objects under `prefix`, and hears of each new one. */
+  private handle(prefix: string, what: string): void {
+    this.sender.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:DeleteObject'],
+      resources: [this.bucket.arnForObjects(`${prefix}*`)],
+    }));
+    suppressNagFindings(this.sender, [{
+      id: 'AwsSolutions-IAM5',
+      reason: `The sender ${what} under the ${prefix} prefix of its own outbox bucket, and nothing else.`,
+      appliesTo: [{ regex: objectsUnder(prefix) }],
+    }]);
+    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new LambdaDestination(this.sender), { prefix });
+  }
+
+  /** Lets `role` put objects under `prefix`, and nothing more. */
+  private grantDrop(role: iam.IRole, prefix: string, what: string): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects(`${prefix}*`)],
+    }));
+    suppressNagFindings(role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: `The app drops each ${what} under a new key of the ${prefix} prefix of its outbox bucket, and may do nothing else there.`,
+      appliesTo: [{ regex: objectsUnder(prefix) }],
+    }]);
+  }
+}
+
+/** The cdk-nag finding text of the objects under `prefix` of the outbox bucket. */
+function objectsUnder(prefix: string): string {
+  return `/^Resource::<.*OutboxBucket.*\\.Arn>\\/${prefix.replace('/', '')}\\/\\*$/`;
+}
+
+/** The SES identities the sender may use: the one given, else the address and its domain. */
+function sendingIdentities(email: EmailOptions): string[] {
+  return email.identity ? [email.identity] : [email.fromAddress, email.fromAddress.split('@')[1]];
+}
