@@ -8,6 +8,7 @@ import json
 import sys
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -127,3 +128,25 @@ class Outbox:
         moto appends the To/Cc/Bcc header addresses to the destinations it was given."""
         data = requests.get(self.endpoint + "/moto-api/data.json", timeout=5).json()
         return data.get("ses", {}).get("RawMessage", [])
+
+
+class S3Proxy(BaseHTTPRequestHandler):
+    """An HTTP proxy to moto's S3 (the server's `target`) that forwards GET and HEAD as they
+    are; subclasses answer the requests they stand in for (S3 failing them)."""
+
+    def forward(self):
+        upstream = requests.request(self.command, self.server.target + self.path, timeout=5,
+                                    headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+        self.send_response(upstream.status_code)
+        for name, value in upstream.headers.items():
+            if name.lower() not in ("content-length", "content-encoding", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(upstream.content)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(upstream.content)
+
+    do_GET = do_HEAD = forward
+
+    def log_message(self, *args):
+        pass

@@ -6,11 +6,10 @@ import secrets
 import socket
 import threading
 from email import message_from_string, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
-import requests
-from outbox_support import SENDER, app_message, encode_recipients
+from outbox_support import SENDER, S3Proxy, app_message, encode_recipients
 
 import index
 import outbox_aws
@@ -284,29 +283,14 @@ def test_transient_ses_failures_are_retried_then_raised_with_the_object_kept(out
         server.close()
 
 
-class DeleteRefusingProxy(BaseHTTPRequestHandler):
-    """An HTTP proxy to moto's S3 that answers every DELETE with 503 (S3 failing
-    deletes) and forwards GETs; the server counts the refused deletes."""
-
-    def do_GET(self):
-        upstream = requests.get(self.server.target + self.path, timeout=5,
-                                headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
-        self.send_response(upstream.status_code)
-        for name, value in upstream.headers.items():
-            if name.lower() not in ("content-length", "content-encoding", "transfer-encoding", "connection"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(upstream.content)))
-        self.end_headers()
-        self.wfile.write(upstream.content)
+class DeleteRefusingProxy(S3Proxy):
+    """Answers every DELETE with 503 (S3 failing deletes); the server counts the refused deletes."""
 
     def do_DELETE(self):
         self.server.deletes += 1
         self.send_response(503)
         self.send_header("Content-Length", "0")
         self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 def test_a_failed_delete_after_sending_is_logged_not_raised(outbox, monkeypatch, caplog):

@@ -6,11 +6,10 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
-import requests
-from outbox_support import PURGE_BATCH_SECONDS
+from outbox_support import PURGE_BATCH_SECONDS, S3Proxy
 
 import index
 import outbox_aws
@@ -162,23 +161,8 @@ def test_missing_distribution_setting_is_a_failure(outbox, distribution, monkeyp
     assert outbox.invalidations(distribution) == []
 
 
-class DeleteFailingProxy(BaseHTTPRequestHandler):
-    """An HTTP proxy to moto's S3 that forwards reads and answers every DeleteObjects
-    (a POST) with an error for each key (S3 failing those deletes)."""
-
-    def forward(self):
-        upstream = requests.request(self.command, self.server.target + self.path, timeout=5,
-                                    headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
-        self.send_response(upstream.status_code)
-        for name, value in upstream.headers.items():
-            if name.lower() not in ("content-length", "content-encoding", "transfer-encoding", "connection"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(upstream.content)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(upstream.content)
-
-    do_GET = do_HEAD = forward
+class DeleteFailingProxy(S3Proxy):
+    """Answers every DeleteObjects (a POST) with an error for each key (S3 failing those deletes)."""
 
     def do_POST(self):
         keys = re.findall(r"<Key>([^<]*)</Key>", self.rfile.read(int(self.headers["Content-Length"])).decode())
@@ -190,9 +174,6 @@ class DeleteFailingProxy(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 def test_a_retry_after_a_failed_delete_asks_for_the_same_invalidation(outbox, distribution, monkeypatch, caplog):

@@ -92,13 +92,7 @@ def app_env(db_url, bucket=None, s3=None, **extra):
         "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD,
     }
     if bucket:
-        env.update({
-            "AWS_STORAGE_BUCKET_NAME": bucket,
-            "AWS_S3_ENDPOINT_URL": s3.endpoint,
-            "AWS_S3_REGION_NAME": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-        })
+        env.update({"AWS_STORAGE_BUCKET_NAME": bucket, **s3.site_env()})
     else:
         env["DJANGO_MEDIA_ROOT"] = str(OUTPUT_DIR / "media")
     env.update({k: str(v) for k, v in extra.items()})

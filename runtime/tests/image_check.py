@@ -90,10 +90,7 @@ def main(argv=None):
             "DJANGO_HTTPS": "false",
             "AWS_STORAGE_BUCKET_NAME": bucket,
             "PAGE_CACHE_BUCKET": bucket,  # the shared page cache, as on AWS (its own prefix)
-            "AWS_S3_ENDPOINT_URL": s3.endpoint,
-            "AWS_S3_REGION_NAME": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            **s3.site_env(),
             "DJANGO_SUPERUSER_USERNAME": "admin",
             "DJANGO_SUPERUSER_EMAIL": "admin@example.com",
             "DJANGO_SUPERUSER_PASSWORD": "image-" + secrets.token_hex(8),

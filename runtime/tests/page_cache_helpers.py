@@ -16,12 +16,6 @@ FIXTURE_ENV = {
 }
 
 
-def s3_env(s3):
-    """The S3 emulator's endpoint and credentials (media stay on disk)."""
-    return {"AWS_S3_ENDPOINT_URL": s3.endpoint, "AWS_S3_REGION_NAME": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
-
 def add_pages(env):
     """Migrates the fixture app, then adds under the home page /contact/ (a FormPage) and
     /about/ (a HomePage); returns the home page's id."""

@@ -76,13 +76,7 @@ def site_env(database_url, secret_key, admin_password, *, media_root=None, s3=No
     if port:
         env.update(PORT=str(port), WAGTAILADMIN_BASE_URL=origins[0])
     if s3:
-        env.update({
-            "AWS_STORAGE_BUCKET_NAME": bucket,
-            "AWS_S3_ENDPOINT_URL": s3.endpoint,
-            "AWS_S3_REGION_NAME": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-        })
+        env.update({"AWS_STORAGE_BUCKET_NAME": bucket, **s3.site_env()})
     else:
         env["DJANGO_MEDIA_ROOT"] = str(media_root)
     return env
@@ -287,6 +281,11 @@ class MotoS3:
         self.server.start()
         wait_until(lambda: requests.get(self.endpoint + "/moto-api/", timeout=2).ok, 20, what="moto")
         return self
+
+    def site_env(self):
+        """The variables that point the site's S3 clients (media, outbox, page cache) at this emulator."""
+        return {"AWS_S3_ENDPOINT_URL": self.endpoint, "AWS_S3_REGION_NAME": "us-east-1",
+                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
     def client(self):
         import boto3

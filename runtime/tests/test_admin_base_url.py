@@ -18,8 +18,7 @@ def test_notification_links_use_the_url_the_browser_used(pg, fresh_db, s3, start
     outbox = "outbox-" + uuid.uuid4().hex[:8]
     s3.client().create_bucket(Bucket=outbox)
     env = app_env(pg.url(fresh_db), DJANGO_DEFAULT_FROM_EMAIL="cms@example.test",
-                  AWS_S3_ENDPOINT_URL=s3.endpoint, AWS_S3_REGION_NAME="us-east-1",
-                  AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                  **s3.site_env(),
                   DJANGO_ALLOWED_HOSTS=HOST, DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}")
     assert "WAGTAILADMIN_BASE_URL" not in env
     # An editor submits the home page for moderation (Wagtail's default workflow).

@@ -21,8 +21,7 @@ def outbox(s3):
     s3.client().create_bucket(Bucket=bucket)
     env = {
         "DJANGO_SECRET_KEY": "unit-test", "EMAIL_OUTBOX_BUCKET": bucket, "DJANGO_DEFAULT_FROM_EMAIL": "cms@example.test",
-        "AWS_S3_ENDPOINT_URL": s3.endpoint, "AWS_S3_REGION_NAME": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        **s3.site_env(), "DJANGO_SETTINGS_MODULE": "cms.settings.production",
     }
     with pytest.MonkeyPatch.context() as mp:
         for name, value in env.items():

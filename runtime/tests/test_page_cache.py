@@ -12,7 +12,7 @@ import uuid
 import requests
 
 from .conftest import ADMIN_PASSWORD, app_env
-from .page_cache_helpers import FIXTURE_ENV, ConnectionSampler, add_pages, edit_form, publish_title, s3_env
+from .page_cache_helpers import FIXTURE_ENV, ConnectionSampler, add_pages, edit_form, publish_title
 from .support import ADMIN_USERNAME, MotoS3, log_in, manage_shell, wait_until
 
 GENERATION_SECONDS = 3
@@ -21,7 +21,7 @@ SITE = {"Host": "localhost"}
 
 
 def cache_env(pg, db, s3, bucket, **extra):
-    env = app_env(pg.url(db), **FIXTURE_ENV, **s3_env(s3), PAGE_CACHE_BUCKET=bucket,
+    env = app_env(pg.url(db), **FIXTURE_ENV, **s3.site_env(), PAGE_CACHE_BUCKET=bucket,
                   PAGE_CACHE_GENERATION_SECONDS=GENERATION_SECONDS)
     env.update({k: str(v) for k, v in extra.items()})
     return env

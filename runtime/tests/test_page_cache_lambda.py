@@ -8,14 +8,14 @@ import time
 import uuid
 
 from .conftest import app_env
-from .page_cache_helpers import FIXTURE_ENV, ConnectionSampler, add_pages, s3_env
+from .page_cache_helpers import FIXTURE_ENV, ConnectionSampler, add_pages
 from .support import APP_DIR, SITE_ENV, base_environ
 
 
 def test_lambda_hits_open_no_database_connection(pg, fresh_db, s3):
     bucket = "page-cache-" + uuid.uuid4().hex[:10]
     s3.client().create_bucket(Bucket=bucket)
-    env = app_env(pg.url(fresh_db), **FIXTURE_ENV, **s3_env(s3), PAGE_CACHE_BUCKET=bucket,
+    env = app_env(pg.url(fresh_db), **FIXTURE_ENV, **s3.site_env(), PAGE_CACHE_BUCKET=bucket,
                   AWS_LAMBDA_FUNCTION_NAME="wagtail-cms-Function", DJANGO_HTTPS="true")
     add_pages(env)
     driver = subprocess.Popen(

@@ -55,8 +55,7 @@ def test_password_reset_through_the_s3_outbox(pg, fresh_db, s3, start_app):
     s3.client().create_bucket(Bucket=outbox)
     host = "cms.example.test"
     app = start_app(app_env(pg.url(fresh_db), EMAIL_OUTBOX_BUCKET=outbox, DJANGO_DEFAULT_FROM_EMAIL="cms@example.test",
-                            AWS_S3_ENDPOINT_URL=s3.endpoint, AWS_S3_REGION_NAME="us-east-1",
-                            AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                            **s3.site_env(),
                             DJANGO_ALLOWED_HOSTS=host, DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{host}"))
     app.wait_healthy()
     browser = https_session(host)
