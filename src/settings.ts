@@ -212,7 +212,7 @@ function resolveAutoPause(autoPause: Duration | undefined, minCapacity: number):
   return autoPause;
 }
 
-/** What needs CloudFront: a certificate or zone, and on Lambda a custom domain or a firewall. */
+/** What needs CloudFront: a certificate, and on Lambda a zone, a custom domain or a firewall; a zone needs a domain. */
 function checkFrontDoor(props: WagtailScaleToZeroProps, cdn: boolean, onLambda: boolean): void {
   if (cdn) {
     if ((props.certificate !== undefined || props.hostedZone !== undefined) && props.domainName === undefined) {
@@ -223,8 +223,14 @@ function checkFrontDoor(props: WagtailScaleToZeroProps, cdn: boolean, onLambda: 
     }
     return;
   }
-  if (props.certificate !== undefined || props.hostedZone !== undefined) {
-    throw new Error('certificate and hostedZone serve the custom domain on CloudFront: remove them, or leave cdn on (true, the default)');
+  if (props.certificate !== undefined) {
+    throw new Error('certificate serves the custom domain on CloudFront; without it App Runner makes its own: remove certificate, or leave cdn on (true, the default)');
+  }
+  if (onLambda && props.hostedZone !== undefined) {
+    throw new Error('hostedZone serves the custom domain on CloudFront, which the Lambda compute needs for one (a Function URL has no custom domain): leave cdn on (true, the default), or remove hostedZone');
+  }
+  if (props.hostedZone !== undefined && props.domainName === undefined) {
+    throw new Error('hostedZone is for domainName: set domainName too, or remove hostedZone');
   }
   if (onLambda && props.domainName !== undefined) {
     throw new Error('domainName needs CloudFront in front of the Lambda compute (a Function URL has no custom domain): leave cdn on (true, the default), or remove domainName');

@@ -16,6 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { AppRunnerDomain } from './app-runner-domain';
 import { createAppRunnerService } from './compute/app-runner';
 import { ComputeContext, ComputeResources } from './compute/compute-context';
 import { createLambdaFunction } from './compute/lambda-function';
@@ -133,8 +134,8 @@ export interface WagtailScaleToZeroProps {
   readonly cdn?: boolean;
   /**
    * The site's custom domain. With `cdn` it is served by CloudFront (give `certificate` or `hostedZone`); without,
-   * on App Runner, associate it with the service yourself (CloudFormation has no resource for that). The app accepts
-   * requests and form posts for it, and links in admin emails use it.
+   * on App Runner, give `hostedZone` and the construct associates it with the service, or associate it yourself. The
+   * app accepts requests and form posts for it, and links in admin emails use it.
    * @default - the distribution's (or without `cdn`, the compute's) own domain; admin emails link to the address the browser used
    */
   readonly domainName?: string;
@@ -145,8 +146,9 @@ export interface WagtailScaleToZeroProps {
   readonly certificate?: acm.ICertificate;
   /**
    * The Route 53 zone of `domainName`: the construct adds the alias records pointing at CloudFront (and validates
-   * the certificate it creates there).
-   * @default - no DNS records; point `domainName` at the distribution yourself
+   * the certificate it creates there); with `cdn: false` on App Runner, it associates `domainName` (a subdomain of
+   * the zone) with the service and writes App Runner's validation records and a CNAME to the service.
+   * @default - no DNS records; point `domainName` at the distribution yourself, or associate it with App Runner yourself
    */
   readonly hostedZone?: route53.IHostedZone;
   /**
@@ -399,6 +401,9 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
           resourceArn: this.service.attrServiceArn,
           webAclArn: webAclArnFor(this, props.webApplicationFirewall, 'REGIONAL'),
         });
+      }
+      if (props.domainName && props.hostedZone && this.service) {
+        new AppRunnerDomain(this, 'CustomDomain', { service: this.service, domainName: props.domainName, hostedZone: props.hostedZone, logRetention });
       }
       this.serviceUrl = compute.url;
     }

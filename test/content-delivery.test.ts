@@ -212,9 +212,17 @@ describe('cdn: false', () => {
     expect(JSON.stringify(config)).not.toMatch(/cloudfront|CDN_ORIGIN_SECRET|CDN_PURGE_OUTBOX_BUCKET/);
   });
 
-  test('a certificate or zone without CloudFront is refused', () => {
+  test('a certificate without CloudFront is refused (App Runner makes its own)', () => {
     const certificate = acm.Certificate.fromCertificateArn(new Stack(), 'C', CERTIFICATE_ARN);
     expect(() => stackWith({ cdn: false, domainName: 'cms.example.com', certificate }, new App()))
-      .toThrow(/certificate and hostedZone serve the custom domain on CloudFront/);
+      .toThrow(/certificate serves the custom domain on CloudFront; without it App Runner makes its own/);
+  });
+
+  test('a zone is taken on App Runner (it associates the domain), refused on Lambda and without domainName', () => {
+    const zone = route53.HostedZone.fromHostedZoneAttributes(new Stack(), 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    expect(() => stackWith({ cdn: false, domainName: 'cms.example.com', hostedZone: zone }, new App())).not.toThrow();
+    expect(() => stackWith({ cdn: false, compute: WagtailCompute.lambdaFunction(), domainName: 'cms.example.com', hostedZone: zone }, new App()))
+      .toThrow(/hostedZone serves the custom domain on CloudFront, which the Lambda compute needs/);
+    expect(() => stackWith({ cdn: false, hostedZone: zone }, new App())).toThrow(/hostedZone is for domainName/);
   });
 });
