@@ -23,8 +23,8 @@ def render(app, lam, costs):
         ("warm home page", "see the load tests above", f"{lam['warm_home_page_median_ms']} ms median of {lam['warm_requests']}"),
         ("database connections 0 after the last request", f"{app['seconds_until_zero_db_connections']} s (pool drains)",
          f"{lam['seconds_to_zero_connections_after_last_request']} s (closed per request)"),
-        ("first page while a new connection waits 15 s (resume)", f"{app['first_request_seconds_with_15s_resume']} s",
-         f"{lam['home_page_while_database_resumes_15s_seconds']} s"),
+        ("a search while a new connection waits 15 s (resume)", f"{app['first_request_seconds_with_15s_resume']} s",
+         f"{lam['search_while_database_resumes_15s_seconds']} s"),
         ("idle cost per month (construct's estimate)", f"${by_name['default (App Runner 0.5 vCPU / 1 GB)']:.2f}",
          f"${by_name['Lambda']:.2f}"),
     ]

@@ -556,13 +556,14 @@ def test_8_a_request_while_the_database_resumes(function, proxy, metrics):
     proxy.hold_seconds = 15  # every new connection waits 15 s, as Aurora resuming from pause
     try:
         started = time.monotonic()
-        reply = Browser(function).get("/")
+        # A search reads the database; the home page would come from the page cache.
+        reply = Browser(function).get("/search/?query=home")
         seconds = time.monotonic() - started
     finally:
         proxy.hold_seconds = 0
     assert reply.status == 200, reply.text[:2000]
     assert 15 <= seconds < 45, seconds
-    metrics["home_page_while_database_resumes_15s_seconds"] = round(seconds, 2)
+    metrics["search_while_database_resumes_15s_seconds"] = round(seconds, 2)
 
 
 def test_9_no_database_connection_after_the_last_request(function, pg, database, admin, metrics):
