@@ -3,7 +3,8 @@
 the same machine, one configuration after the other. Run through bench/run.sh.
 
 origin  `manage.py runserver` with bench/origin/origin_settings.py (DEBUG on,
-        dj_database_url.config(conn_max_age=600), no pool), as the origin project ran.
+        dj_database_url.config(conn_max_age=600), no pool, no page cache), as the origin
+        project ran.
 ours    the runtime package's start command wagtail-scale-to-zero-start (locked
         migrations, superuser, gunicorn) on the bundled site (app/) with its production
         settings and the values of the package's defaults.json passed as the construct
@@ -16,11 +17,18 @@ not one of the app's); connections held after the load; then a second instance o
 app behind a TCP proxy that holds every new database connection for 15 s (an Aurora
 resume) and the latency of its first GET /.
 
+Then the crawler (alone with `--only crawler`): both configurations at once, each on its
+own copy of the database with four more published pages, one anonymous GET every 60 s
+to the five pages in turn for 30 minutes, and the client connections of each database
+sampled every 0.5 s; then ours under hey with its page cache and without it (a session
+cookie). The smoke run compresses it (one request a second for 12 s).
+
 Exit status: 0 when the benchmark ran, whatever the targets say (each is printed PASS
 or MISS); non-zero only when it broke (an app did not start, hey failed, ...).
 """
 
 import argparse
+import concurrent.futures
 import datetime as dt
 import http.client
 import json
@@ -43,7 +51,7 @@ REPO = BENCH_DIR.parent
 # files, its start command, and the TCP proxy (an Aurora resume) serve the benchmark too.
 sys.path.insert(0, str(REPO / "runtime"))
 from tests.support import (APP_DIR, START, PostgresServer, TcpProxy, base_environ, collect_static,  # noqa: E402
-                           free_port, runtime_defaults, site_env)
+                           free_port, manage_shell, runtime_defaults, site_env)
 CONSTRUCT_SOURCE = REPO / "src" / "wagtail-scale-to-zero.ts"
 
 MAX_CONNECTIONS = 90  # about what the origin's Aurora Serverless v1 at 2 ACU allowed
@@ -52,10 +60,19 @@ SAMPLE_INTERVAL = 0.5
 HEY_TIMEOUT = 20  # hey's default per-request timeout (the origin ran hey with defaults)
 
 MODES = {
-    "full": {"duration": 60, "loads": [150, 750], "idle_points": [10, 30, 60, 120], "gap": 5, "quiet_wait": 240},
-    # CI (about 3 min): 5 s loads and a 20 s idle window (the 30, 60 and 120 s points are left out).
-    "smoke": {"duration": 5, "loads": [150, 750], "idle_points": [10, 20], "gap": 2, "quiet_wait": 0},
+    "full": {"duration": 60, "loads": [150, 750], "idle_points": [10, 30, 60, 120], "gap": 5, "quiet_wait": 240,
+             "crawl_interval": 60, "crawl_duration": 1800, "pause_after": 300, "cache_load_duration": 15},
+    # CI (about 3 min): 5 s loads and a 20 s idle window (the 30, 60 and 120 s points are left out); the crawler
+    # compressed 60 times (a request every second for 12 s, Aurora's 300 s before a pause scaled alike to 5 s).
+    "smoke": {"duration": 5, "loads": [150, 750], "idle_points": [10, 20], "gap": 2, "quiet_wait": 0,
+              "crawl_interval": 1, "crawl_duration": 12, "pause_after": 5, "cache_load_duration": 2},
 }
+# The crawler scenario: four published child pages of the home page, one anonymous GET per interval to each
+# of the five in turn; then the cached and the rendered page at this concurrency.
+CRAWLER_CHILD_PAGES = 4
+CACHE_LOAD_CONCURRENCY = 150
+# A session cookie (of no session) makes ours render the page: the page cache serves only requests without one.
+SESSION_COOKIE = {"Cookie": "sessionid=bench-no-such-session"}
 
 # The construct's own idle-cost estimate (src/idle-cost.ts) of the stacks compared, printed by this script.
 IDLE_COST_SCRIPT = REPO / "test" / "fixtures" / "idle-cost.ts"
@@ -65,21 +82,22 @@ def log(msg):
     print(f"bench {time.strftime('%H:%M:%S')}: {msg}", file=sys.stderr, flush=True)
 
 
-def http_get(port, path, timeout, body=False):
-    """(status, seconds[, body bytes]) of one GET to 127.0.0.1:port; status None on error."""
+def http_get(port, path, timeout, headers=None):
+    """(status, seconds, body bytes, X-Page-Cache) of one GET to 127.0.0.1:port with extra
+    request headers; status None on error, X-Page-Cache None when the response has none."""
     started = time.monotonic()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    data = b""
+    data, status, cache = b"", None, None
     try:
-        conn.request("GET", path, headers={"Host": "localhost"})
+        conn.request("GET", path, headers={"Host": "localhost", **(headers or {})})
         resp = conn.getresponse()
         data = resp.read()
-        status = resp.status
+        status, cache = resp.status, resp.getheader("X-Page-Cache")
     except (OSError, http.client.HTTPException):
-        status = None
+        pass
     finally:
         conn.close()
-    return (status, time.monotonic() - started, len(data)) if body else (status, time.monotonic() - started)
+    return status, time.monotonic() - started, len(data), cache
 
 
 # --- PostgreSQL ------------------------------------------------------------------------
@@ -332,7 +350,7 @@ class App:
         while time.monotonic() - self.started < timeout:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"app exited with {self.proc.returncode}; log: {self.log_path}\n{self.tail()}")
-            status, _ = http_get(self.port, "/healthz", 2)
+            status, *_ = http_get(self.port, "/healthz", 2)
             if status == 200:
                 return time.monotonic() - self.started
             time.sleep(0.05)
@@ -365,6 +383,21 @@ class App:
 
 
 # --- hey -------------------------------------------------------------------------------
+
+
+def run_hey(port, path, concurrency, duration, output, headers=None):
+    """`hey -c concurrency -z duration` on 127.0.0.1:port/path with extra request headers
+    and the Host of http_get (so that its requests and http_get's share ours' page cache
+    entries); its parsed summary (parse_hey). The raw output is written to `output`."""
+    cmd = ["hey", "-c", str(concurrency), "-z", f"{duration}s", "-t", str(HEY_TIMEOUT), "-host", "localhost"]
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                         timeout=duration + HEY_TIMEOUT + 120)
+    output.write_text(out.stdout + out.stderr)
+    if out.returncode != 0 or "Summary:" not in out.stdout:
+        raise RuntimeError(f"hey failed ({out.returncode}): {out.stderr[-2000:]}")
+    return parse_hey(out.stdout, duration)
 
 
 def parse_hey(text, duration):
@@ -421,13 +454,13 @@ class Ctx:
     pass
 
 
-def wait_for_quiet(ctx, max_wait, threshold=0.25):
+def wait_for_quiet(own_pgids, own_parents, max_wait, threshold=0.25):
     """Other work shares this machine (builds, tests): wait, up to max_wait s, for a
-    5 s stretch in which processes outside the benchmark use < threshold cores."""
+    5 s stretch in which processes outside the benchmark (CpuMeter) use < threshold cores."""
     started = time.monotonic()
     other = None
     while max_wait:
-        meter = CpuMeter(ctx.own_pgids, ctx.own_parents)
+        meter = CpuMeter(own_pgids, own_parents)
         time.sleep(5)
         other = meter.read()[1]
         if other < threshold or time.monotonic() - started >= max_wait:
@@ -440,7 +473,7 @@ def run_config(cfg, ctx, mode, pg, sampler):
     res = {"name": cfg.name}
     db = "bench"
     logdir = ctx.logdir
-    res["quiet_wait_s"], res["quiet_other_cores"] = wait_for_quiet(ctx, mode["quiet_wait"])
+    res["quiet_wait_s"], res["quiet_other_cores"] = wait_for_quiet(ctx.own_pgids, ctx.own_parents, mode["quiet_wait"])
     if isinstance(cfg, Ours):
         # The start command's first step alone, timed (it is part of the start-to-healthy time).
         t = time.monotonic()
@@ -458,10 +491,12 @@ def run_config(cfg, ctx, mode, pg, sampler):
         log(f"[{cfg.name}] healthy after {res['start_to_healthy_s']:.2f}s")
         m = re.search(r"startup: done in ([\d.]+)s", Path(app.log_path).read_text(errors="replace"))
         res["startup_command_s"] = float(m.group(1)) if m else None
-        status, secs, size = http_get(app.port, "/", 30, body=True)
+        status, secs, size, _ = http_get(app.port, "/", 30)
         res["first_get_status"], res["first_get_s"], res["page_bytes"] = status, secs, size
         if status != 200:
             raise RuntimeError(f"{cfg.name}: GET / answered {status} before the load\n{app.tail()}")
+        # What the load's anonymous GET / get: ours' page cache answers them once the first one stored the page.
+        res["page_cache_before_load"] = http_get(app.port, "/", 30)[3]
         res["loads"] = {}
         load_end = None
         for i, c in enumerate(mode["loads"]):
@@ -472,15 +507,8 @@ def run_config(cfg, ctx, mode, pg, sampler):
             load_before = os.getloadavg()[0]
             meter = CpuMeter(ctx.own_pgids | {app.proc.pid}, ctx.own_parents)
             t0 = time.monotonic()
-            out = subprocess.run(
-                ["hey", "-c", str(c), "-z", f"{mode['duration']}s", "-t", str(HEY_TIMEOUT),
-                 f"http://127.0.0.1:{app.port}/"],
-                capture_output=True, text=True, timeout=mode["duration"] + HEY_TIMEOUT + 120)
+            r = run_hey(app.port, "/", c, mode["duration"], logdir / f"{cfg.name}-hey-c{c}.txt")
             load_end = time.monotonic()
-            (logdir / f"{cfg.name}-hey-c{c}.txt").write_text(out.stdout + out.stderr)
-            if out.returncode != 0 or "Summary:" not in out.stdout:
-                raise RuntimeError(f"hey failed ({out.returncode}): {out.stderr[-2000:]}")
-            r = parse_hey(out.stdout, mode["duration"])
             r["machine_busy_cores"], r["other_cores"] = meter.read()
             r["steal_cores"] = meter.steal_cores
             app_cpu = meter.group_cpu_seconds(app.proc.pid)
@@ -531,10 +559,10 @@ def resume_test(cfg, ctx, pg, sampler):
         accepted = proxy.accepted
         log(f"[{cfg.name}] resume: GET / with new DB connections held {RESUME_HOLD_SECONDS}s "
             f"({out['connections_before']} connections open before)")
-        out["status"], out["seconds"] = http_get(app.port, "/", 90)
+        out["status"], out["seconds"], *_ = http_get(app.port, "/", 90)
         out["went_through_hold"] = proxy.accepted > accepted
         proxy.hold_seconds = 0  # resumed: later connections are immediate
-        out["second_status"], out["second_seconds"] = http_get(app.port, "/", 30)
+        out["second_status"], out["second_seconds"], *_ = http_get(app.port, "/", 30)
         log(f"[{cfg.name}] resume: first GET / {out['status']} in {out['seconds']:.1f}s; "
             f"next {out['second_status']} in {out['second_seconds']:.2f}s")
     finally:
@@ -543,12 +571,176 @@ def resume_test(cfg, ctx, pg, sampler):
     return out
 
 
-def write_report(path, text):
-    """Writes the report, keeping the App Runner / Lambda comparison block that bench/compute_rows.py maintains."""
-    import compute_rows  # bench/compute_rows.py
+# --- The crawler scenario ----------------------------------------------------------------------
 
-    block = compute_rows.compute_block(path.read_text()) if path.exists() else ""
-    path.write_text(text.rstrip() + "\n\n" + block + "\n" if block else text)
+# Run by `manage.py shell` in the crawler's template database: four child pages of the home page
+# (the site's own page type), each published; prints the paths of the five pages.
+CREATE_CRAWLER_PAGES = f"""
+import json
+from wagtail.models import Site
+from home.models import HomePage
+
+home = Site.objects.get(is_default_site=True).root_page
+paths = [home.url]
+for n in range(1, {CRAWLER_CHILD_PAGES} + 1):
+    page = home.add_child(instance=HomePage(title=f"Crawled page {{n}}", slug=f"crawled-{{n}}", live=False))
+    page.save_revision().publish()
+    paths.append(page.url)
+print(json.dumps(paths))
+"""
+
+
+class ConnectionTimeline(threading.Thread):
+    """Every SAMPLE_INTERVAL s, from one superuser connection (not counted): the client
+    connections open to each database of `names` ({database: name}), and when each
+    connection (backend pid and start time) was first seen."""
+
+    def __init__(self, pg, names):
+        super().__init__(daemon=True)
+        self.conn = pg.connect()
+        self.names = names
+        self.samples = []  # (monotonic, {name: open connections})
+        self.first_seen = {}  # (name, pid, backend_start) -> monotonic
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            t = time.monotonic()
+            rows = self.conn.execute(
+                "SELECT datname, pid, backend_start FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                "AND pid <> pg_backend_pid() AND datname = ANY(%s)", [list(self.names)]).fetchall()
+            counts = dict.fromkeys(self.names.values(), 0)
+            for db, pid, started in rows:
+                counts[self.names[db]] += 1
+                self.first_seen.setdefault((self.names[db], pid, started), t)
+            self.samples.append((t, counts))
+            self._halt.wait(max(0.0, SAMPLE_INTERVAL - (time.monotonic() - t)))
+
+    def current(self, name):
+        return self.samples[-1][1][name] if self.samples else None
+
+    def peak(self, name, start, end):
+        return max((c[name] for t, c in list(self.samples) if start <= t <= end), default=None)
+
+    def export(self, t0):
+        """The timeline in seconds from t0: sample times, open connections per name, and
+        the times at which each connection was first seen."""
+        return {
+            "t": [round(t - t0, 2) for t, _ in self.samples],
+            "open": {name: [c[name] for _, c in self.samples] for name in self.names.values()},
+            "opened": {name: sorted(round(t - t0, 2) for (n, *_), t in self.first_seen.items() if n == name)
+                       for name in self.names.values()},
+        }
+
+    def stop(self):
+        self._halt.set()
+        self.join(5)
+        self.conn.close()
+
+
+class Crawler(threading.Thread):
+    """One anonymous GET every `interval` s from t0 (monotonic) for `duration` s, to each of
+    `paths` in turn; each request's time from t0, path, status, seconds and X-Page-Cache."""
+
+    def __init__(self, port, paths, t0, interval, duration):
+        super().__init__(daemon=True)
+        self.port, self.paths, self.t0, self.interval, self.duration = port, paths, t0, interval, duration
+        self.requests = []
+
+    def run(self):
+        for k in range(int(self.duration // self.interval)):
+            at = self.t0 + k * self.interval
+            time.sleep(max(0.0, at - time.monotonic()))
+            path = self.paths[k % len(self.paths)]
+            status, seconds, _, cache = http_get(self.port, path, 60)
+            self.requests.append({"t": round(at - self.t0, 2), "path": path, "status": status,
+                                  "seconds": round(seconds, 3), "cache": cache})
+
+
+def run_crawler(origin, ours, ctx, mode, pg, origin_load=None):
+    """The crawler scenario, both configurations at once, each on its own copy of the bench
+    database with the crawled pages: the connection timeline of a crawl, then hey at
+    CACHE_LOAD_CONCURRENCY on / for each configuration in turn (ours twice: anonymous,
+    answered by the page cache, and with a session cookie, rendered). origin_load: the
+    origin's load test of this run at that concurrency, when it ran (the same requests: the
+    origin has no page cache), else the origin is loaded here too."""
+    started_at = dt.datetime.now(dt.timezone.utc)
+    t_begin = time.monotonic()
+    interval, duration = mode["crawl_interval"], mode["crawl_duration"]
+    log("[crawler] creating and publishing the crawled pages (manage.py shell)")
+    pg.create_database("crawl_pages", template="bench")
+    paths = json.loads(manage_shell(ours.base_env(pg.url("crawl_pages")), CREATE_CRAWLER_PAGES).splitlines()[-1])
+    names = {}
+    configs = (origin, ours)
+    for cfg in configs:
+        pg.create_database(f"crawl_{cfg.name}", template="crawl_pages")
+        names[f"crawl_{cfg.name}"] = cfg.name
+    timeline = ConnectionTimeline(pg, names)
+    timeline.start()
+    apps = {cfg.name: App(cfg, pg.url(f"crawl_{cfg.name}"), ctx.logdir / f"crawler-{cfg.name}-app.log").start()
+            for cfg in configs}
+    own = ctx.own_pgids | {app.proc.pid for app in apps.values()}
+    out = {"started_at": started_at.isoformat(timespec="seconds"), "paths": paths,
+           "settings": {k: mode[k] for k in ("crawl_interval", "crawl_duration", "pause_after", "cache_load_duration")},
+           "concurrency": CACHE_LOAD_CONCURRENCY, "sample_interval_s": SAMPLE_INTERVAL,
+           "logs": str(ctx.logdir.relative_to(REPO))}
+    try:
+        out["start_to_healthy_s"] = {name: round(app.wait_healthy(), 2) for name, app in apps.items()}
+        t0 = time.monotonic() + 1
+        crawlers = {name: Crawler(app.port, paths, t0, interval, duration) for name, app in apps.items()}
+        for crawler in crawlers.values():
+            crawler.start()
+        log(f"[crawler] one GET every {interval} s for {duration} s to {', '.join(paths)} in turn, "
+            f"both configurations at once")
+        end = t0 + duration
+        while (now := time.monotonic()) < end:
+            time.sleep(min(end - now, 5 * interval))
+            log("[crawler] " + "; ".join(f"{name}: {len(c.requests)} requests, {timeline.current(name)} "
+                                         "connections open" for name, c in crawlers.items()))
+        for crawler in crawlers.values():
+            crawler.join(60)
+        out["requests"] = {name: c.requests for name, c in crawlers.items()}
+        out["quiet_wait_s"], out["quiet_other_cores"] = wait_for_quiet(own, ctx.own_parents, mode["quiet_wait"])
+        out["loads"] = {"origin": origin_load} if origin_load else {}
+        page = paths[0]
+        loads = [("ours_cached", "ours", None), ("ours_rendered", "ours", SESSION_COOKIE)]
+        for i, (key, name, headers) in enumerate(loads + ([] if origin_load else [("origin", "origin", None)])):
+            app = apps[name]
+            if i:
+                time.sleep(mode["gap"])
+            cache = http_get(app.port, page, 30, headers)[3]
+            log(f"[crawler] {key}: hey -c {CACHE_LOAD_CONCURRENCY} -z {mode['cache_load_duration']}s {page} "
+                f"(X-Page-Cache of one GET just before: {cache})")
+            t = time.monotonic()
+            r = run_hey(app.port, page, CACHE_LOAD_CONCURRENCY, mode["cache_load_duration"],
+                        ctx.logdir / f"crawler-{key}-hey.txt", headers)
+            r.update(page_cache=cache, peak_db_connections=timeline.peak(name, t, time.monotonic()),
+                     duration_s=mode["cache_load_duration"], from_load_tests=False)
+            out["loads"][key] = r
+            log(f"[crawler] {key}: {r['requests_per_s']} req/s, p50 {r['p50_s']}s, non-2xx {r['non_2xx']}, "
+                f"errors {r['errors']}, peak db conns {r['peak_db_connections']}")
+    finally:
+        for app in apps.values():
+            app.stop()
+        timeline.stop()
+    out["timeline"] = timeline.export(t0)
+    out["elapsed_s"] = round(time.monotonic() - t_begin)
+    return out
+
+
+def write_report(path, main=None, crawler=None):
+    """Writes the report: the load tests' sections (report.render), the crawler's section
+    (report.render_crawler), then the App Runner / Lambda comparison that bench/compute_rows.py
+    maintains. A part that is None stays as the report at path has it."""
+    import compute_rows  # bench/compute_rows.py
+    import report  # bench/report.py
+
+    old = path.read_text() if path.exists() else ""
+    marks = [i for i in (old.find(report.CRAWLER_BEGIN), old.find(compute_rows.BEGIN)) if i >= 0]
+    parts = [main if main is not None else old[:min(marks, default=len(old))],
+             crawler if crawler is not None else report.crawler_block(old),
+             compute_rows.compute_block(old)]
+    path.write_text("\n\n".join(part.strip() for part in parts if part.strip()) + "\n")
 
 
 def idle_cost():
@@ -559,6 +751,14 @@ def idle_cost():
     if out.returncode != 0:
         raise RuntimeError(f"{IDLE_COST_SCRIPT} failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout)
+
+
+def in_background(fn):
+    """Starts fn() in a thread of its own; its future (result() waits for it, and raises its error)."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(fn)
+    pool.shutdown(wait=False)
+    return future
 
 
 def versions(pg):
@@ -603,14 +803,17 @@ def os_name():
 
 
 def load_results(path):
-    """results.json with its integer keys (concurrency, idle seconds, status codes) restored."""
+    """results.json with its integer keys (concurrency, idle seconds, status codes) restored;
+    "results" (the load tests) or "crawler" is absent when only the other one ran."""
     data = json.loads(path.read_text())
     data["mode_settings"]["idle_points"] = [int(p) for p in data["mode_settings"]["idle_points"]]
-    for r in data["results"].values():
+    for r in data.get("results", {}).values():
         r["loads"] = {int(c): load for c, load in r["loads"].items()}
         for load in r["loads"].values():
             load["status"] = {int(k): v for k, v in load["status"].items()}
         r["idle_connections"] = {int(p): v for p, v in r["idle_connections"].items()}
+    for load in (data.get("crawler") or {}).get("loads", {}).values():
+        load["status"] = {int(k): v for k, v in load["status"].items()}
     return data
 
 
@@ -632,9 +835,20 @@ def previous_full_runs(current_dir):
     return out
 
 
-def print_targets(targets):
+def report_results(data, path):
+    """Evaluates the targets of what ran, writes its sections of the report at path and prints the targets."""
+    import report  # bench/report.py
+
+    main = crawler = None
+    if "results" in data:
+        data["targets"] = report.evaluate(data)
+        main = report.render(data)
+    if data.get("crawler"):
+        data["crawler_targets"] = report.evaluate_crawler(data)
+        crawler = report.render_crawler(data)
+    write_report(path, main, crawler)
     print()
-    for t in targets:
+    for t in data.get("targets", []) + data.get("crawler_targets", []):
         print(f"{t['verdict']:4}  {t['name']}: {t['measured']}")
 
 
@@ -642,26 +856,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="short CI variant; writes test-output/bench-smoke/")
     ap.add_argument("--out", help="report path (default: docs/benchmarks.md, or test-output/bench-smoke/benchmarks.md)")
+    ap.add_argument("--only", choices=["crawler"],
+                    help="run only this scenario and replace only its section of the report")
     ap.add_argument("--render", metavar="RESULTS_JSON",
                     help="only re-render the report from a results.json of an earlier run (no measurement)")
     args = ap.parse_args()
     mode_name = "smoke" if args.smoke else "full"
     mode = MODES[mode_name]
 
-    import report  # bench/report.py
-
     if args.render:
         data = load_results(Path(args.render))
-        # The idle cost is a model of the construct's defaults and list prices, not a measurement: recompute it.
-        data.update(cost=idle_cost())
-        if data["mode"] == "full":
+        if "results" in data:
+            # The idle cost is a model of the construct's defaults and list prices, not a measurement: recompute it.
+            data.update(cost=idle_cost())
+        if data["mode"] == "full" and "results" in data:
             data["previous_runs"] = [p for p in previous_full_runs(Path(args.render).resolve().parent)
                                      if p["started_at"] < data["started_at"]]
-        data["targets"] = report.evaluate(data)
         default = REPO / ("test-output/bench-smoke/benchmarks.md" if data["mode"] == "smoke" else "docs/benchmarks.md")
         path = Path(args.out) if args.out else default
-        write_report(path, report.render(data))
-        print_targets(data["targets"])
+        report_results(data, path)
         print(f"bench: report re-rendered to {path}")
         return 0
 
@@ -672,7 +885,7 @@ def main():
         ctx.out_dir = REPO / "test-output" / "bench-smoke"
         report_path = Path(args.out) if args.out else ctx.out_dir / "benchmarks.md"
     else:
-        ctx.out_dir = REPO / ".local" / "bench" / f"full-{stamp}"
+        ctx.out_dir = REPO / ".local" / "bench" / f"{args.only or 'full'}-{stamp}"
         report_path = Path(args.out) if args.out else REPO / "docs" / "benchmarks.md"
     ctx.logdir = ctx.out_dir / "logs"
     shutil.rmtree(ctx.logdir, ignore_errors=True)
@@ -686,11 +899,13 @@ def main():
     if not shutil.which("hey"):
         raise SystemExit("bench: hey is not installed (bench/run.sh installs it)")
 
-    cost = idle_cost()
+    # The construct's estimate takes ts-node several seconds: it runs while PostgreSQL starts and the site migrates.
+    cost_job = None if args.only else in_background(idle_cost)
+    cost = None
     t_begin = time.monotonic()
     pg = Postgres(ctx.work).start()
     sampler = None
-    results = {}
+    results, crawler = {}, None
     try:
         log(f"PostgreSQL {pg.version} on port {pg.port}, {pg.settings}")
         pg.create_database("bench")
@@ -700,21 +915,29 @@ def main():
         log("collectstatic")
         collect_static(ctx.static_root)
         # The same database content for both: migrated once (and the admin created) by
-        # the app's own start-up command, then copied for the resume tests.
+        # the app's own start-up command, then copied for the resume tests and the crawler.
         log("migrating the bench database (manage.py startup)")
         t = time.monotonic()
         subprocess.run([sys.executable, "manage.py", "startup"], cwd=APP_DIR, env=ours.base_env(pg.url("bench")),
                        check=True, stdout=open(ctx.logdir / "migrate.log", "wb"), stderr=subprocess.STDOUT)
         log(f"migrated in {time.monotonic() - t:.1f}s")
-        for name in ("origin", "ours"):
-            pg.create_database(f"resume_{name}", template="bench")
         ctx.own_pgids = {os.getpgrp(), pg.proc.pid}  # this script and hey; the postmaster
         ctx.own_parents = {pg.proc.pid}  # PostgreSQL's backends
-        sampler = Sampler(pg)
-        sampler.start()
-        # One after the other, never at the same time (2 cores).
-        for cfg in (origin, ours):
-            results[cfg.name] = run_config(cfg, ctx, mode, pg, sampler)
+        if not args.only:
+            cost = cost_job.result()
+            for name in ("origin", "ours"):
+                pg.create_database(f"resume_{name}", template="bench")
+            sampler = Sampler(pg)
+            sampler.start()
+            # One after the other, never at the same time (2 cores).
+            for cfg in (origin, ours):
+                results[cfg.name] = run_config(cfg, ctx, mode, pg, sampler)
+        origin_load = None
+        if CACHE_LOAD_CONCURRENCY in results.get("origin", {}).get("loads", {}):
+            origin_load = {**results["origin"]["loads"][CACHE_LOAD_CONCURRENCY], "duration_s": mode["duration"],
+                           "page_cache": results["origin"]["page_cache_before_load"], "from_load_tests": True}
+        # Both at once: a crawler's requests are rare and light.
+        crawler = run_crawler(origin, ours, ctx, mode, pg, origin_load)
     finally:
         try:
             if sampler:
@@ -727,19 +950,18 @@ def main():
     data = {
         "mode": mode_name, "mode_settings": mode, "started_at": started_at.isoformat(timespec="seconds"),
         "elapsed_s": round(time.monotonic() - t_begin), "machine": machine(), "versions": versions(pg),
-        "pg_settings": pg.settings, "runtime_defaults": ctx.defaults,
-        "cost": cost, "results": results, "hey_timeout_s": HEY_TIMEOUT, "resume_hold_s": RESUME_HOLD_SECONDS,
-        "max_connections": MAX_CONNECTIONS, "logs": str(ctx.logdir.relative_to(REPO)),
+        "pg_settings": pg.settings, "runtime_defaults": ctx.defaults, "crawler": crawler,
+        "hey_timeout_s": HEY_TIMEOUT, "max_connections": MAX_CONNECTIONS, "logs": str(ctx.logdir.relative_to(REPO)),
     }
+    if not args.only:
+        data.update(cost=cost, results=results, resume_hold_s=RESUME_HOLD_SECONDS)
     (ctx.out_dir / "results.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
     data_previous = previous_full_runs(ctx.out_dir) if mode_name == "full" else []
     data = load_results(ctx.out_dir / "results.json")  # the report is rendered from what was saved
-    if mode_name == "full":
+    if mode_name == "full" and not args.only:
         data["previous_runs"] = data_previous
-    data["targets"] = report.evaluate(data)
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    write_report(report_path, report.render(data))
-    print_targets(data["targets"])
+    report_results(data, report_path)
     print(f"\nbench: report written to {report_path.relative_to(REPO) if report_path.is_relative_to(REPO) else report_path}"
           f"; raw results and logs in {ctx.out_dir.relative_to(REPO)}")
     return 0

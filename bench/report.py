@@ -1,5 +1,7 @@
 """Targets and the Markdown report of bench/bench.py (no I/O here)."""
 
+from collections import Counter
+
 TARGET_RPS_FACTOR = 5
 TARGET_ZERO_WITHIN_S = 60
 TARGET_RESUME_UNDER_S = 17
@@ -158,10 +160,13 @@ def render(data):
         f"hey {v['hey']} (Debian).")
     add(f"- **origin**: `manage.py runserver` (autoreloader on, as the origin's start.sh ran it), "
         "settings `bench/origin/origin_settings.py` = the app's settings with `DEBUG = True`, "
-        "`ALLOWED_HOSTS = ['*']`, `DATABASES = {'default': dj_database_url.config(conn_max_age=600)}`.")
+        "`ALLOWED_HOSTS = ['*']`, `DATABASES = {'default': dj_database_url.config(conn_max_age=600)}` and "
+        "without the runtime package's page cache (the origin had none).")
     add(f"- **ours**: `wagtail-scale-to-zero-start` (locked migrations, admin, then gunicorn) with the bundled site's "
-        f"production settings and what the construct passes for one instance from the runtime package's defaults.json: " + ", ".join(f"{name}={value}" for name, value in d.items()) + ".")
-    add(f"- Load: `hey -c C -z {mode['duration']}s -t {data['hey_timeout_s']} http://127.0.0.1:PORT/` "
+        f"production settings and what the construct passes for one instance from the runtime package's defaults.json: " + ", ".join(f"{name}={value}" for name, value in d.items()) + ". "
+        "Its page cache answers the load's anonymous `GET /` once the first one stored the page (see the "
+        "X-Page-Cache row); the crawler section below also measures ours rendering the page.")
+    add(f"- Load: `hey -c C -z {mode['duration']}s -t {data['hey_timeout_s']} -host localhost http://127.0.0.1:PORT/` "
         f"for C in {', '.join(str(c) for c in mode['loads'])}, {mode['gap']} s apart; the two configurations "
         "one after the other, never at the same time.")
     if smoke:
@@ -209,6 +214,8 @@ def render(data):
     add(f"| (resume test) the next GET /, database resumed: status, seconds | {o['resume']['second_status']}, "
         f"{o['resume']['second_seconds']:.2f} | {u['resume']['second_status']}, {u['resume']['second_seconds']:.2f} | |")
     add(f"| bytes of the home page before the load (same page) | {o.get('page_bytes', 'n/a')} | {u.get('page_bytes', 'n/a')} | |")
+    add(f"| X-Page-Cache of a GET / just before the load (what the load's requests get) | "
+        f"{o.get('page_cache_before_load') or 'none'} | {u.get('page_cache_before_load') or 'none'} | |")
     if mode.get("quiet_wait"):
         add(f"| waited for a quiet machine before this configuration (s; other processes' cores then) | "
             f"{o['quiet_wait_s']} ({o['quiet_other_cores']}) | {u['quiet_wait_s']} ({u['quiet_other_cores']}) | |")
@@ -288,3 +295,207 @@ def _ttz(r, mode):
 
 def _resume(r):
     return f"{r['status']}, {r['seconds']:.1f}"
+
+
+# --- The crawler scenario ------------------------------------------------------------------------
+
+CRAWLER_BEGIN, CRAWLER_END = "<!-- crawler: bench/bench.py run_crawler -->", "<!-- end of crawler -->"
+TARGET_CRAWLER_OPEN_SHARE = 0.05
+# The cost model of the crawler section: Aurora Serverless v2 at its minimum while awake.
+AWAKE_ACU = 0.5
+USD_PER_ACU_HOUR = 0.12
+HOURS_PER_MONTH = 730
+AURORA_PAUSE_S = 300  # Aurora pauses after this long without a connection
+
+
+def crawler_block(report_text):
+    """The crawler section of an existing report ('' when there is none)."""
+    start, end = report_text.find(CRAWLER_BEGIN), report_text.find(CRAWLER_END)
+    return report_text[start:end + len(CRAWLER_END)] if start >= 0 and end > start else ""
+
+
+def crawl_figures(cr, name):
+    """One configuration's crawl, from its sampled timeline (seconds from the first request).
+
+    open_share: samples of the crawl (0 <= t < duration) with at least one connection open.
+    awake_share: samples of the crawl within pause_after s after a sample with a connection
+    open (samples before the crawl, such as the start-up's, count too): Aurora would run.
+    Warm-up: the first round, one request to each page; steady_awake_share: awake_share of
+    the samples from pause_after s after the warm-up on (a cluster woken only by the warm-up
+    would have paused by then)."""
+    s, tl = cr["settings"], cr["timeline"]
+    times, counts = tl["t"], tl["open"][name]
+    warmup_end = len(cr["paths"]) * s["crawl_interval"]
+    last_open, crawl, steady = None, [], []
+    for t, n in zip(times, counts):
+        if n:
+            last_open = t
+        awake = last_open is not None and t - last_open <= s["pause_after"]
+        if 0 <= t < s["crawl_duration"]:
+            crawl.append((n > 0, awake))
+            if t >= warmup_end + s["pause_after"]:
+                steady.append(awake)
+    requests = cr["requests"][name]
+    statuses = dict(Counter(r["status"] for r in requests))
+    cache = dict(Counter(r["cache"] for r in requests if r["cache"]))
+    awake_share, steady_share = _share([a for _, a in crawl]), _share(steady)
+    return {
+        "open_share": _share([o for o, _ in crawl]), "awake_share": awake_share, "steady_awake_share": steady_share,
+        "usd_per_month": _usd(awake_share), "steady_usd_per_month": _usd(steady_share),
+        "opened": sum(1 for t in tl["opened"][name] if 0 <= t < s["crawl_duration"]),
+        "opened_after_warmup": sum(1 for t in tl["opened"][name] if warmup_end <= t < s["crawl_duration"]),
+        "warmup_end_s": warmup_end, "requests": len(requests), "statuses": statuses, "cache": cache,
+        "samples": len(crawl),
+    }
+
+
+def _share(flags):
+    return sum(flags) / len(flags) if flags else None
+
+
+def _usd(awake_share):
+    return None if awake_share is None else awake_share * AWAKE_ACU * USD_PER_ACU_HOUR * HOURS_PER_MONTH
+
+
+def evaluate_crawler(data):
+    cr, d = data["crawler"], data["runtime_defaults"]
+    u = crawl_figures(cr, "ours")
+    s = cr["settings"]
+    out = []
+
+    # The warm-up's connections may stay open as long as a full pool takes to empty; a crawl shorter than that
+    # divided by the target share (a compressed one) cannot tell.
+    drain = (d["GUNICORN_THREADS"] + 1) * d["DATABASE_POOL_MAX_IDLE"]
+    ok = u["open_share"] is not None and u["open_share"] < TARGET_CRAWLER_OPEN_SHARE
+    skip = not ok and s["crawl_duration"] < drain / TARGET_CRAWLER_OPEN_SHARE
+    why = []
+    if skip:
+        why.append(f"this run's crawl is compressed ({s['crawl_duration']} s), but the pool still closes an idle "
+                   f"connection only after up to {2 * d['DATABASE_POOL_MAX_IDLE']} s (a full pool after "
+                   f"{drain} s), so the warm-up's connections fill most of the window; the full run decides")
+    elif not ok:
+        why.append(f"{u['opened_after_warmup']} connections were opened after the warm-up; requests: "
+                   f"{_counts(u['cache'])} (X-Page-Cache); see {cr['logs']}/crawler-ours-app.log")
+    out.append(_t(f"crawler: a database connection of ours open less than {TARGET_CRAWLER_OPEN_SHARE:.0%} of the time",
+                  ok, f"{_pct(u['open_share'])} of {u['samples']} samples", why, skip=skip))
+
+    ok = u["opened_after_warmup"] == 0
+    out.append(_t("crawler: ours opens no database connection after the first round (one request to each page)", ok,
+                  f"{u['opened_after_warmup']} opened after {u['warmup_end_s']} s ({u['opened']} in all); "
+                  f"X-Page-Cache: {_counts(u['cache'])}",
+                  [] if ok else [f"see {cr['logs']}/crawler-ours-app.log"]))
+
+    ok = u["requests"] > 0 and set(u["statuses"]) == {200}
+    out.append(_t("crawler: every request to ours answered 200", ok,
+                  f"{u['requests']} requests, {_counts(u['statuses'])}",
+                  [] if ok else [f"see {cr['logs']}/crawler-ours-app.log"]))
+    return out
+
+
+def render_crawler(data):
+    cr, mode = data["crawler"], data["mode_settings"]
+    s, smoke = cr["settings"], data["mode"] == "smoke"
+    o, u = crawl_figures(cr, "origin"), crawl_figures(cr, "ours")
+    loads = cr["loads"]
+    interval, duration, pause = s["crawl_interval"], s["crawl_duration"], s["pause_after"]
+    L = [CRAWLER_BEGIN, "## Crawler: readers must not wake the database" + (" (SMOKE run)" if smoke else ""), ""]
+    add = L.append
+    add("Generated by `bash bench/run.sh" + (" --smoke" if smoke else "") + "`; this section alone: `bash bench/run.sh "
+        + ("--smoke " if smoke else "") + "--only crawler`.")
+    add("")
+    m, v = data["machine"], data["versions"]
+    add(f"- Date: {cr['started_at']} (UTC); the scenario took {cr['elapsed_s']} s. Machine: {m['cpus']} CPUs "
+        f"({m['cpu_model']}), PostgreSQL {v['postgresql']} (`max_connections={data['pg_settings'].get('max_connections')}`), "
+        f"Python {v['python']}, Django {v['django']}, Wagtail {v['wagtail']}, gunicorn {v['gunicorn']}, hey {v['hey']}; "
+        "the apps as in the load tests (origin without a page cache).")
+    add(f"- Pages: the home page and {len(cr['paths']) - 1} child pages created and published through "
+        f"`manage.py shell` before the run, in one database copied for each configuration (same content): "
+        + ", ".join(f"`{p}`" for p in cr["paths"]) + ".")
+    add(f"- Crawler: one anonymous `GET` every {interval} s to the next of these pages in turn, for {duration} s, "
+        "to both configurations at once (each on its own database of the one cluster); nothing else uses them. "
+        "Both were started just before (start to first 200 on /healthz: "
+        + ", ".join(f"{name} {v} s" for name, v in cr["start_to_healthy_s"].items()) + ").")
+    add(f"- Connections: client backends per database in `pg_stat_activity`, every {cr['sample_interval_s']} s "
+        "(the sampler's own superuser connection excluded), from before the start of the apps. A connection opened "
+        "and closed between two samples is not seen: the counts and shares are lower bounds.")
+    add(f"- Cost model: Aurora Serverless v2 keeps running while any connection is open and pauses only after "
+        f"{AURORA_PAUSE_S} s without one: a short connection every few minutes keeps it running as much as a "
+        f"connection held open. A sample of the crawl counts as awake when a sample at most {pause} s "
+        f"before it had a connection open (the apps' start counts); per month = awake share x {AWAKE_ACU} ACU x "
+        f"${USD_PER_ACU_HOUR} per ACU-hour x {HOURS_PER_MONTH} h, i.e. as if this crawl went on all month. "
+        f"Warm-up: the first round (one request to each page, the first {u['warmup_end_s']} s); \"after the "
+        f"warm-up\": the samples from {pause} s after it on, when a cluster woken only by the warm-up would "
+        "have paused.")
+    if smoke:
+        add(f"- SMOKE: the crawl compressed {60 // interval if interval else 'n/a'} times: one request every "
+            f"{interval} s for {duration} s, and {pause} s instead of {AURORA_PAUSE_S} s before a pause; the pool's "
+            "own timing is not compressed. The full run: one request every 60 s for 30 minutes.")
+    add("")
+    add("| | origin | ours | target (ours) |")
+    add("|---|---:|---:|---|")
+    add(f"| requests (statuses) | {o['requests']} ({_counts(o['statuses'])}) | {u['requests']} "
+        f"({_counts(u['statuses'])}) | all 200 |")
+    add(f"| X-Page-Cache of the requests | {_counts(o['cache']) or 'none (no page cache)'} | "
+        f"{_counts(u['cache']) or 'none'} | |")
+    add(f"| share of the time with at least one DB connection open | {_pct(o['open_share'])} | "
+        f"{_pct(u['open_share'])} | < {TARGET_CRAWLER_OPEN_SHARE:.0%} |")
+    add(f"| DB connections opened during the crawl (after the warm-up) | {o['opened']} ({o['opened_after_warmup']}) | "
+        f"{u['opened']} ({u['opened_after_warmup']}) | (0) |")
+    add(f"| share of the time Aurora would be awake ({pause} s rule) | {_pct(o['awake_share'])} | "
+        f"{_pct(u['awake_share'])} | |")
+    add(f"| per month at {AWAKE_ACU} ACU, from this timeline | {_usd_text(o['usd_per_month'])} | "
+        f"{_usd_text(u['usd_per_month'])} | |")
+    add(f"| per month at {AWAKE_ACU} ACU, after the warm-up only (awake share) | "
+        f"{_usd_text(o['steady_usd_per_month'])} ({_pct(o['steady_awake_share'])}) | "
+        f"{_usd_text(u['steady_usd_per_month'])} ({_pct(u['steady_awake_share'])}) | |")
+    add("")
+    page = cr["paths"][0]
+    cols = [("origin", "origin, anonymous (rendered)"), ("ours_cached", "ours, anonymous (page cache)"),
+            ("ours_rendered", "ours, with a session cookie (rendered)")]
+    add(f"Then `hey -c {cr['concurrency']} -z Ds -t {data['hey_timeout_s']} -host localhost` on `{page}`, one "
+        "configuration after the other (the other one idle). A `sessionid` cookie (of no session) makes ours render "
+        "the page: its page cache serves only requests without one."
+        + (f" The origin's column is its c={cr['concurrency']} load test above (the same requests: it has no page "
+           "cache)." if loads["origin"].get("from_load_tests") else ""))
+    add("")
+    add(f"| c={cr['concurrency']} | " + " | ".join(c for _, c in cols) + " |")
+    add("|---" + "|---:" * len(cols) + "|")
+    rows = [
+        ("duration D (s)", lambda r: str(r.get("duration_s", s["cache_load_duration"]))),
+        ("X-Page-Cache of one GET just before", lambda r: r["page_cache"] or "none"),
+        ("requests/s (all responses)", lambda r: _f(r["requests_per_s"])),
+        ("2xx responses/s", lambda r: _f(r["ok_per_s"])),
+        ("latency p50 / p95 / p99 (s)", _lat),
+        ("responses (2xx / non-2xx)", lambda r: f"{r['ok']} / {r['non_2xx']}{_codes(r)}"),
+        ("errors (of which timeouts)", lambda r: f"{r['errors']} ({r['timeouts']}){_kinds(r)}"),
+        ("peak DB connections", lambda r: _f(r["peak_db_connections"])),
+    ]
+    for label, cell in rows:
+        add(f"| {label} | " + " | ".join(cell(loads[key]) for key, _ in cols) + " |")
+    if mode.get("quiet_wait"):
+        add("")
+        add(f"Waited {cr['quiet_wait_s']} s for a quiet machine before these loads (other processes then used "
+            f"{cr['quiet_other_cores']} cores).")
+    add("")
+    add("### Targets (crawler, ours)")
+    add("")
+    for t in data["crawler_targets"]:
+        add(f"- **{t['verdict']}** {t['name']}: {t['measured']}.")
+        for w in t["why"]:
+            add(f"  - Why: {w}.")
+    add("")
+    add(f"Raw hey output and the apps' logs: `{cr['logs']}` (not committed).")
+    add(CRAWLER_END)
+    return "\n".join(L)
+
+
+def _pct(share):
+    return "n/a" if share is None else f"{100 * share:.1f}%"
+
+
+def _usd_text(usd):
+    return "n/a" if usd is None else f"${usd:.2f}"
+
+
+def _counts(counts):
+    return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: str(kv[0])))

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command for the origin-vs-ours benchmark (see bench/README.md).
 #
-#   bash bench/run.sh           full run (60 s loads), writes docs/benchmarks.md
-#   bash bench/run.sh --smoke   CI variant (5 s loads, < ~3 min), writes test-output/bench-smoke/
+#   bash bench/run.sh                  full run (60 s loads, the 30-minute crawler), writes docs/benchmarks.md
+#   bash bench/run.sh --only crawler   the crawler alone, replaces only its section of docs/benchmarks.md
+#   bash bench/run.sh --smoke          CI variant (5 s loads, a 12 s crawler, ~3 min), writes test-output/bench-smoke/
 #
 # Installs what it needs on a fresh machine: Debian's `hey` (apt-get), the app's
 # venv (scripts/app-venv.sh) and the bench-only Python packages (bench/requirements.txt,
