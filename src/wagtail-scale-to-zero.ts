@@ -254,8 +254,8 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
    */
   public readonly estimatedIdleCostPerMonth: number;
   /**
-   * Events of messages that could not be sent after every retry (they stay in the outbox bucket); alarm on its
-   * visible messages.
+   * Events of outbox objects (emails, and CloudFront purges) that could not be handled after every retry; the
+   * objects stay in the outbox bucket, and an alarm watches the queue's visible messages.
    * @default - undefined without `email`
    */
   public readonly emailFailureQueue?: sqs.IQueue;
