@@ -6,6 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { createGeneratedSecret } from './generated-secret';
 import { suppressNagFindings } from './nag-suppressions';
 
 /** The request header carrying the viewer's host to the origin (CloudFront sends the origin's own Host). */
@@ -29,15 +30,11 @@ export const CLOUDFRONT_DOMAIN = 'cloudfront.net';
 
 /** The secret CloudFront sends in `X-Origin-Verify`; made before the compute, which compares it. */
 export function createOriginSecret(scope: Construct): secretsmanager.Secret {
-  const secret = new secretsmanager.Secret(scope, 'CdnOriginSecret', {
+  return createGeneratedSecret(scope, 'CdnOriginSecret', {
     description: 'Value CloudFront sends to the Wagtail CMS in X-Origin-Verify; requests without it are refused',
-    generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    length: 48,
+    withoutRotationBecause: 'CloudFront reads the value at deployment only; rotate it by changing the secret and redeploying.',
   });
-  suppressNagFindings(secret.node.defaultChild!, [{
-    id: 'AwsSolutions-SMG4',
-    reason: 'CloudFront reads the value at deployment only; rotate it by changing the secret and redeploying.',
-  }]);
-  return secret;
 }
 
 export interface ContentDeliveryProps {

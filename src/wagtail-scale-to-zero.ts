@@ -26,6 +26,7 @@ import { ContentDelivery, CLOUDFRONT_DOMAIN, createOriginSecret } from './conten
 import { createServerlessDatabase } from './database';
 import { EmailOptions } from './email-options';
 import { EnvironmentSecret } from './environment-secret';
+import { createGeneratedSecret } from './generated-secret';
 import { idleCost, totalOf } from './idle-cost';
 import { WagtailImage } from './image';
 import { createMediaBucket } from './media-bucket';
@@ -316,22 +317,16 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const pageCacheBucket = createPageCacheBucket(this);
     const originSecret = settings.cdn ? createOriginSecret(this) : undefined;
 
-    const secretKey = new secretsmanager.Secret(this, 'DjangoSecretKey', {
+    const secretKey = createGeneratedSecret(this, 'DjangoSecretKey', {
       description: 'Django SECRET_KEY of the Wagtail CMS',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      length: 64,
+      withoutRotationBecause: 'Rotating SECRET_KEY signs everyone out and only takes effect on redeploy; rotate by hand when needed.',
     });
-    suppressNagFindings(secretKey.node.defaultChild!, [{
-      id: 'AwsSolutions-SMG4',
-      reason: 'Rotating SECRET_KEY signs everyone out and only takes effect on redeploy; rotate by hand when needed.',
-    }]);
-    this.adminPasswordSecret = new secretsmanager.Secret(this, 'AdminPassword', {
+    this.adminPasswordSecret = createGeneratedSecret(this, 'AdminPassword', {
       description: 'Password of the first Wagtail administrator',
-      generateSecretString: { passwordLength: 24, excludePunctuation: true },
+      length: 24,
+      withoutRotationBecause: 'Used once, to create the first administrator; the password is then managed in Wagtail itself.',
     });
-    suppressNagFindings(this.adminPasswordSecret.node.defaultChild!, [{
-      id: 'AwsSolutions-SMG4',
-      reason: 'Used once, to create the first administrator; the password is then managed in Wagtail itself.',
-    }]);
 
     const image = (props.image ?? WagtailImage.fromBundledApp()).bind(this, {
       repositoryRemovalPolicy: props.repositoryRemovalPolicy ?? RemovalPolicy.RETAIN,

@@ -2,27 +2,16 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { WagtailScaleToZeroProps } from '../src';
 import { stackWith } from './fixtures/stacks';
+import { outboxSenderOf, policyStatementsOf } from './fixtures/templates';
 
 function templateWith(props: WagtailScaleToZeroProps): Template {
   return Template.fromStack(stackWith(props, new App()).stack);
 }
 
-function senderOf(template: Template): any {
-  const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('outbox') } });
-  expect(Object.keys(functions)).toHaveLength(1);
-  return Object.entries(functions)[0];
-}
-
-function policyStatementsOf(template: Template, roleRef: string): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
-
 describe('email', () => {
   // Without CloudFront, the outbox carries email alone (test/outbox.test.ts covers email and purges together).
   const template = templateWith({ email: { fromAddress: 'cms@example.org' }, cdn: false });
-  const [senderId, sender] = senderOf(template);
+  const [senderId, sender] = outboxSenderOf(template);
 
   test('the sender runs outside the VPC and is told the only address it may send as', () => {
     expect(sender.Properties.VpcConfig).toBeUndefined();
@@ -108,7 +97,7 @@ describe('email', () => {
 
 test('a given identity is the only one the sender may use', () => {
   const template = templateWith({ email: { fromAddress: 'cms@mail.example.org', identity: 'example.org' } });
-  const [, sender] = senderOf(template);
+  const [, sender] = outboxSenderOf(template);
   const ses = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]).filter((s) => JSON.stringify(s.Action).includes('ses:'));
   expect(JSON.stringify(ses[0].Resource)).toMatch(/identity\/example\.org"/);
   expect(JSON.stringify(ses[0].Resource)).not.toMatch(/identity\/cms@/);

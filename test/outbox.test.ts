@@ -8,6 +8,7 @@ import { EmailOptions } from '../src';
 import { suppressLibraryHandlerFindings } from '../src/nag-findings';
 import { Outbox } from '../src/outbox';
 import { ENV } from './fixtures/stacks';
+import { outboxSenderOf, policyStatementsOf } from './fixtures/templates';
 
 const DISTRIBUTION_ID = 'E2EXAMPLE0ABCD';
 
@@ -32,18 +33,6 @@ function build(email?: EmailOptions, purges = true): Built {
   return { app, stack, outbox, appRole };
 }
 
-function senderOf(template: Template): [string, any] {
-  const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('outbox') } });
-  expect(Object.keys(functions)).toHaveLength(1);
-  return Object.entries(functions)[0];
-}
-
-function statementsOf(template: Template, roleRef: string): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
-
 function notificationPrefixes(template: Template, senderId: string): string[] {
   const [notifications] = Object.values(template.findResources('Custom::S3BucketNotifications'));
   return notifications.Properties.NotificationConfiguration.LambdaFunctionConfigurations.map((c: any) => {
@@ -55,8 +44,8 @@ function notificationPrefixes(template: Template, senderId: string): string[] {
 describe('an outbox for email and purges', () => {
   const { stack } = build({ fromAddress: 'cms@example.org' });
   const template = Template.fromStack(stack);
-  const [senderId, sender] = senderOf(template);
-  const senderStatements = statementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]);
+  const [senderId, sender] = outboxSenderOf(template);
+  const senderStatements = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]);
 
   test('the bucket notifies the one sender of new objects under email/ and under purge/', () => {
     expect(notificationPrefixes(template, senderId)).toEqual(['prefix=email/', 'prefix=purge/']);
@@ -88,7 +77,7 @@ describe('an outbox for email and purges', () => {
   });
 
   test('the app may only put objects under email/ and purge/ of the outbox', () => {
-    const outboxStatements = statementsOf(template, 'AppRole').filter((s) => JSON.stringify(s.Resource).includes('OutboxBucket'));
+    const outboxStatements = policyStatementsOf(template, 'AppRole').filter((s) => JSON.stringify(s.Resource).includes('OutboxBucket'));
     expect(outboxStatements.map((s) => s.Action)).toEqual(['s3:PutObject', 's3:PutObject']);
     expect(outboxStatements.map((s) => JSON.stringify(s.Resource).match(/\/(\w+)\/\*/)![1])).toEqual(['email', 'purge']);
   });
@@ -106,18 +95,18 @@ describe('an outbox for email and purges', () => {
 describe('an outbox for purges only', () => {
   const { stack } = build();
   const template = Template.fromStack(stack);
-  const [senderId, sender] = senderOf(template);
+  const [senderId, sender] = outboxSenderOf(template);
 
   test('handles purge/ only, with no SES permission and no From address', () => {
     expect(notificationPrefixes(template, senderId)).toEqual(['prefix=purge/']);
     expect(sender.Properties.Environment.Variables).toEqual({ DISTRIBUTION_ID: DISTRIBUTION_ID });
     expect(sender.Properties.Description).toBe('Invalidates CloudFront for the purge requests of the Wagtail CMS outbox');
-    const statements = statementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]);
+    const statements = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]);
     expect(JSON.stringify(statements)).not.toMatch(/ses:|\/email\//);
   });
 
   test('the app may only put purge requests', () => {
-    const outboxStatements = statementsOf(template, 'AppRole').filter((s) => JSON.stringify(s.Resource).includes('OutboxBucket'));
+    const outboxStatements = policyStatementsOf(template, 'AppRole').filter((s) => JSON.stringify(s.Resource).includes('OutboxBucket'));
     expect(outboxStatements).toHaveLength(1);
     expect(outboxStatements[0].Action).toBe('s3:PutObject');
     expect(JSON.stringify(outboxStatements[0].Resource)).toMatch(/\/purge\/\*"/);
@@ -126,7 +115,7 @@ describe('an outbox for purges only', () => {
 
 test('an email-only outbox has no purge notification, no CloudFront permission and the email timeout', () => {
   const template = Template.fromStack(build({ fromAddress: 'cms@example.org' }, false).stack);
-  const [senderId, sender] = senderOf(template);
+  const [senderId, sender] = outboxSenderOf(template);
   expect(notificationPrefixes(template, senderId)).toEqual(['prefix=email/']);
   expect(sender.Properties.Environment.Variables).toEqual({ EMAIL_FROM_ADDRESS: 'cms@example.org' });
   expect(sender.Properties.Timeout).toBe(90);
