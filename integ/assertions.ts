@@ -20,17 +20,23 @@ export interface ExpectedDeployment extends ExpectedDatabase {
 const patience = { totalTimeout: Duration.minutes(20), interval: Duration.seconds(30) };
 
 /**
- * Proves the site works, not only that it exists: it answers on /healthz and reports database and bucket healthy
- * on /readyz over HTTP (through CloudFront when it is in front, whose origin refuses direct requests), and Aurora
- * reports the capacity and pause the props asked for.
+ * Proves the site works, not only that it exists: it answers on /healthz, renders a search from the database, and
+ * refuses /readyz without the readiness token, over HTTP (through CloudFront when it is in front, whose origin refuses
+ * direct requests); and Aurora reports the capacity and pause the props asked for.
  */
 export function assertSiteWorks(integ: IntegTest, cms: WagtailScaleToZero, expected: ExpectedDatabase): void {
   integ.assertions.httpApiCall(`${cms.serviceUrl}/healthz`)
     .expect(ExpectedResult.objectLike({ status: 200 }))
     .waitForAssertions(patience);
 
+  // A search is rendered from the database on every request: the site reaches Aurora (waking it when paused).
+  integ.assertions.httpApiCall(`${cms.serviceUrl}/search/?query=integ`)
+    .expect(ExpectedResult.objectLike({ status: 200 }))
+    .waitForAssertions(patience);
+
+  // /readyz checks the database only for a caller with the readiness token, which no template holds.
   integ.assertions.httpApiCall(`${cms.serviceUrl}/readyz`)
-    .expect(ExpectedResult.objectLike({ status: 200, body: { database: 'ok', storage: 'ok' } }))
+    .expect(ExpectedResult.objectLike({ status: 403 }))
     .waitForAssertions(patience);
 
   if (cms.distribution) {

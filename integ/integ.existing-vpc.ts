@@ -14,6 +14,7 @@ const cms = new WagtailScaleToZero(stack, 'Cms', {
   compute: WagtailCompute.appRunner({ minInstances: 1, maxInstances: 3, maxConcurrency: 50 }),
   database: { minCapacity: 0, maxCapacity: 2, autoPause: Duration.minutes(10), removalPolicy: RemovalPolicy.DESTROY },
   email: { fromAddress: 'cms@example.com' },
+  adminEmail: 'editor@example.com',
   cdn: false,
   mediaRemovalPolicy: RemovalPolicy.DESTROY,
   repositoryRemovalPolicy: RemovalPolicy.DESTROY,

@@ -11,8 +11,18 @@ import { suppressNagFindings } from './nag-suppressions';
 
 /** The request header carrying the viewer's host to the origin (CloudFront sends the origin's own Host). */
 export const VIEWER_HOST_HEADER = 'x-viewer-host';
+/** The request header carrying the distribution's own domain (d111111abcdef8.cloudfront.net), an allowed host of the app. */
+export const DISTRIBUTION_DOMAIN_HEADER = 'x-distribution-domain';
+/** The request header carrying the viewer's IP address (the password-reset limit per client counts by it). */
+export const VIEWER_ADDRESS_HEADER = 'x-viewer-address';
 /** The origin header whose secret value proves a request came through the distribution. */
 export const ORIGIN_VERIFY_HEADER = 'X-Origin-Verify';
+/**
+ * Headers the app trusts from CloudFront (beside the origin secret) or from its proxy. The viewer function removes
+ * any viewer header whose name, lower case with `_` read as `-`, is one of them, before setting its own.
+ */
+export const TRUSTED_HEADERS = [VIEWER_HOST_HEADER, DISTRIBUTION_DOMAIN_HEADER, VIEWER_ADDRESS_HEADER, ORIGIN_VERIFY_HEADER.toLowerCase(),
+  'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-host', 'forwarded'];
 /**
  * Cookies that make a response personal: Django's session (a signed-in editor), its CSRF token (forms) and its
  * messages (a notice shown once).
@@ -25,8 +35,28 @@ export const STATIC_PATH = '/static/*';
 /** CloudFront waits this long for the origin (its maximum without a quota increase). */
 export const ORIGIN_READ_TIMEOUT = Duration.seconds(60);
 
-/** The parent domain of every distribution's default domain. */
-export const CLOUDFRONT_DOMAIN = 'cloudfront.net';
+/**
+ * The viewer-request function (cloudfront-js-2.0): drops the viewer's spellings of the trusted headers, then sets
+ * the viewer's host, the distribution's own domain and the viewer's address from what CloudFront itself knows.
+ * CloudFront keeps a few headers from edge functions altogether; whatever arrives, the app forces https on every
+ * request that carries the origin secret, and drops every header whose name holds `_`.
+ */
+export const VIEWER_REQUEST_CODE = [
+  `var TRUSTED = ${JSON.stringify(TRUSTED_HEADERS)};`,
+  'function handler(event) {',
+  '  var request = event.request;',
+  '  var headers = request.headers;',
+  '  Object.keys(headers).forEach(function (name) {',
+  "    if (TRUSTED.indexOf(name.toLowerCase().replace(/_/g, '-')) !== -1) {",
+  '      delete headers[name];',
+  '    }',
+  '  });',
+  `  headers['${VIEWER_HOST_HEADER}'] = { value: headers.host.value };`,
+  `  headers['${DISTRIBUTION_DOMAIN_HEADER}'] = { value: event.context.distributionDomainName };`,
+  `  headers['${VIEWER_ADDRESS_HEADER}'] = { value: event.viewer.ip };`,
+  '  return request;',
+  '}',
+].join('\n');
 
 /** The secret CloudFront sends in `X-Origin-Verify`; made before the compute, which compares it. */
 export function createOriginSecret(scope: Construct): secretsmanager.Secret {
@@ -73,15 +103,9 @@ export class ContentDelivery extends Construct {
       customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
     });
     const viewerHost = new cloudfront.Function(this, 'ViewerHost', {
-      comment: `Copies the viewer's Host into ${VIEWER_HOST_HEADER} for the Wagtail CMS`,
+      comment: 'Sends the Wagtail CMS the viewer host, the distribution domain and the viewer address, and nothing spoofing them',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
-      code: cloudfront.FunctionCode.fromInline([
-        'function handler(event) {',
-        '  var request = event.request;',
-        `  request.headers['${VIEWER_HOST_HEADER}'] = { value: request.headers.host.value };`,
-        '  return request;',
-        '}',
-      ].join('\n')),
+      code: cloudfront.FunctionCode.fromInline(VIEWER_REQUEST_CODE),
     });
     const functionAssociations = [{ function: viewerHost, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }];
 

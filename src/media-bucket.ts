@@ -12,7 +12,8 @@ export function createMediaBucket(scope: Construct, removalPolicy: RemovalPolicy
     enforceSSL: true,
     versioned: true,
     lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-    cors: [{ allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD], allowedOrigins, maxAge: 3000 }],
+    // Pages load media through <img> and links, which need no CORS; these origins may also read them from scripts.
+    cors: allowedOrigins.length ? [{ allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD], allowedOrigins, maxAge: 3000 }] : undefined,
     removalPolicy,
     autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
   });

@@ -30,6 +30,11 @@ const EMAIL_TIMEOUT = Duration.seconds(90);
  * 30 seconds for an older request's invocation to finish, before its own invalidation.
  */
 const PURGE_TIMEOUT = EMAIL_TIMEOUT.plus(Duration.seconds(2 * 30));
+/**
+ * Invocations of the sender at once, at most: a flood of outbox objects waits its turn (Lambda retries throttled S3
+ * events for up to six hours) instead of taking the account's concurrency from every other function.
+ */
+export const SENDER_RESERVED_CONCURRENCY = 5;
 
 export interface OutboxProps {
   /**
@@ -39,6 +44,12 @@ export interface OutboxProps {
   readonly email?: EmailOptions;
   /** How long the sender's logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Whether the sender reserves `SENDER_RESERVED_CONCURRENCY` of the account's concurrency. Lambda keeps 10 of an
+   * account's concurrency unreserved, so an account whose quota is 10 can reserve none.
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**
@@ -97,6 +108,7 @@ export class Outbox extends Construct {
       logGroup: new logs.LogGroup(this, 'SenderLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
       retryAttempts: 2,
       onFailure: new SqsDestination(this.failureQueue),
+      reservedConcurrentExecutions: props.reserveConcurrency ?? true ? SENDER_RESERVED_CONCURRENCY : undefined,
     });
     if (props.email) {
       this.handle(EMAIL_PREFIX, 'reads and deletes any message');

@@ -91,6 +91,7 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
   }
   if (props.email) {
     checkEmailOptions(props.email);
+    checkAdminEmail(props.adminEmail);
   }
 
   const compute = props.compute ?? WagtailCompute.appRunner();
@@ -243,6 +244,17 @@ function checkFrontDoor(props: WagtailScaleToZeroProps, cdn: boolean, onLambda: 
 const EMAIL_ADDRESS = /^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i;
 
 /** Fails synth unless `email` names a sender address and an identity that may send as it. */
+/** With email on, the first admin's address is where its password resets go: it must be a real one. */
+function checkAdminEmail(adminEmail: string | undefined): void {
+  if (adminEmail === undefined) {
+    throw new Error('adminEmail is required with email: the first administrator\'s password-reset emails go there '
+      + '(an address such as you@example.org that you read)');
+  }
+  if (!Token.isUnresolved(adminEmail) && !EMAIL_ADDRESS.test(adminEmail)) {
+    throw new Error(`adminEmail must be an email address such as you@example.org; got '${adminEmail}'`);
+  }
+}
+
 function checkEmailOptions(email: EmailOptions): void {
   if (Token.isUnresolved(email.fromAddress)) {
     if (email.identity === undefined) {

@@ -22,7 +22,7 @@ import { ComputeContext, ComputeResources } from './compute/compute-context';
 import { createLambdaFunction } from './compute/lambda-function';
 import { WagtailCompute } from './compute/wagtail-compute';
 import { checkConnectionBudget } from './connection-budget';
-import { ContentDelivery, CLOUDFRONT_DOMAIN, createOriginSecret } from './content-delivery';
+import { ContentDelivery, createOriginSecret } from './content-delivery';
 import { createServerlessDatabase } from './database';
 import { EmailOptions } from './email-options';
 import { EnvironmentSecret } from './environment-secret';
@@ -163,8 +163,9 @@ export interface WagtailScaleToZeroProps {
    */
   readonly adminUsername?: string;
   /**
-   * Email address of the first Wagtail administrator.
-   * @default 'admin@example.com'
+   * Email address of the first Wagtail administrator: where its password-reset emails go. Required with `email`
+   * (a made-up address would make SES send to a domain that bounces, which puts the account's sending under review).
+   * @default - none: the first administrator has no address (only allowed without `email`)
    */
   readonly adminEmail?: string;
   /**
@@ -297,11 +298,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     }
 
     const region = Stack.of(this).region;
-    const serviceDomain = settings.appRunner ? `${region}.awsapprunner.com` : `lambda-url.${region}.on.aws`;
-    // Behind CloudFront the app learns the viewer's host from the header only the distribution can vouch for.
-    const frontDomains = [...(settings.cdn ? [CLOUDFRONT_DOMAIN] : []), ...(props.domainName ? [props.domainName] : [])];
-    const hosts = [`.${serviceDomain}`, ...frontDomains.map((d) => d === CLOUDFRONT_DOMAIN ? `.${d}` : d)];
-    const origins = [`https://*.${serviceDomain}`, ...frontDomains.map((d) => d === CLOUDFRONT_DOMAIN ? `https://*.${d}` : `https://${d}`)];
+    const { hosts, origins } = allowedHostsAndOrigins(settings.cdn, props.domainName, settings.appRunner ? `${region}.awsapprunner.com` : `lambda-url.${region}.on.aws`);
 
     this.database = createServerlessDatabase(this, {
       vpc: this.vpc,
@@ -336,7 +333,12 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     this.repository = image.repository;
 
     // One outbox for what the app cannot send from a VPC without NAT: email, and CloudFront purges.
-    const outbox = props.email || settings.cdn ? new Outbox(this, 'Outbox', { email: props.email, logRetention }) : undefined;
+    const outbox = props.email || settings.cdn ? new Outbox(this, 'Outbox', {
+      email: props.email,
+      logRetention,
+      // An account that cannot reserve concurrency for the site (quota 10) cannot for the sender either.
+      reserveConcurrency: settings.lambdaFunction?.reserveConcurrency ?? true,
+    }) : undefined;
     const context: ComputeContext = {
       vpc: this.vpc,
       subnets,
@@ -350,13 +352,13 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
         ...(outbox && settings.cdn ? { CDN_PURGE_OUTBOX_BUCKET: outbox.bucket.bucketName } : {}),
         ...(props.domainName ? { WAGTAILADMIN_BASE_URL: `https://${props.domainName}` } : {}),
         DATABASE_NAME: settings.databaseName,
-        DJANGO_ALLOWED_HOSTS: hosts.join(','),
-        DJANGO_CSRF_TRUSTED_ORIGINS: origins.join(','),
+        ...(hosts.length ? { DJANGO_ALLOWED_HOSTS: hosts.join(',') } : {}),
+        ...(origins.length ? { DJANGO_CSRF_TRUSTED_ORIGINS: origins.join(',') } : {}),
         AWS_STORAGE_BUCKET_NAME: this.mediaBucket.bucketName,
         PAGE_CACHE_BUCKET: pageCacheBucket.bucketName,
         AWS_S3_REGION_NAME: region,
         DJANGO_SUPERUSER_USERNAME: settings.adminUsername,
-        DJANGO_SUPERUSER_EMAIL: props.adminEmail ?? 'admin@example.com',
+        ...(props.adminEmail ? { DJANGO_SUPERUSER_EMAIL: props.adminEmail } : {}),
       },
       secrets: {
         ...props.environmentSecrets,
@@ -445,6 +447,20 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
 
     suppressLibraryHandlerFindings(Stack.of(this));
   }
+}
+
+/**
+ * The exact hosts and https origins the app (ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS) and the media bucket's CORS accept.
+ * Behind CloudFront only the custom domain is named here: the distribution's own domain cannot be (the distribution
+ * needs the compute as its origin, so the compute's environment cannot name the distribution), so CloudFront's
+ * viewer function sends it in a header that the app trusts only beside the origin secret. Without CloudFront readers
+ * reach the compute's own URL, which its environment cannot name either: the compute's domain in this region stands in.
+ */
+function allowedHostsAndOrigins(cdn: boolean, domainName: string | undefined, computeDomain: string): { hosts: string[]; origins: string[] } {
+  const custom = domainName ? [domainName] : [];
+  const hosts = cdn ? custom : [`.${computeDomain}`, ...custom];
+  const origins = [...(cdn ? [] : [`https://*.${computeDomain}`]), ...custom.map((d) => `https://${d}`)];
+  return { hosts, origins };
 }
 
 /** The running app reads and writes its media bucket's objects and lists it; nothing more. */

@@ -1,3 +1,4 @@
+import * as vm from 'vm';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -64,10 +65,32 @@ describe('CloudFront in front, by default', () => {
     expect(page.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/ViewerHost/), 'FunctionARN'] } }]);
   });
 
-  test('the viewer-request function copies the viewer Host into x-viewer-host', () => {
+  test('the viewer-request function sends the viewer host, the distribution domain and the viewer address, and drops every spoof of them', () => {
     const fn = Object.values(template.findResources('AWS::CloudFront::Function'))[0];
     expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
-    expect(fn.Properties.FunctionCode).toMatch(/request\.headers\['x-viewer-host'\] = \{ value: request\.headers\.host\.value \}/);
+    const handler = vm.runInNewContext(`${fn.Properties.FunctionCode}\nhandler`);
+    const spoofs = ['x_viewer_host', 'x-viewer_host', 'x_distribution_domain', 'x-distribution-domain', 'x_viewer_address', 'x-viewer-address',
+      'x_origin_verify', 'x_forwarded_proto', 'x_forwarded_port', 'x-forwarded-port', 'x_forwarded_host', 'x-forwarded-host', 'forwarded', 'X_Viewer_Host'];
+    const headers: Record<string, { value: string }> = {
+      host: { value: 'cms.example.com' },
+      accept: { value: 'text/html' },
+      x_custom: { value: 'kept' },
+      ...Object.fromEntries(spoofs.map((name) => [name, { value: 'evil.example' }])),
+    };
+    const request = handler({
+      version: '1.0',
+      context: { distributionDomainName: 'd111111abcdef8.cloudfront.net', eventType: 'viewer-request' },
+      viewer: { ip: '198.51.100.7' },
+      request: { method: 'GET', uri: '/', querystring: {}, headers, cookies: {} },
+    });
+    expect(request.headers).toEqual({
+      'host': { value: 'cms.example.com' },
+      'accept': { value: 'text/html' },
+      'x_custom': { value: 'kept' },
+      'x-viewer-host': { value: 'cms.example.com' },
+      'x-distribution-domain': { value: 'd111111abcdef8.cloudfront.net' },
+      'x-viewer-address': { value: '198.51.100.7' },
+    });
   });
 
   test('the admin is never cached and passes through whole', () => {

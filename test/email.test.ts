@@ -10,7 +10,7 @@ function templateWith(props: WagtailScaleToZeroProps): Template {
 
 describe('email', () => {
   // Without CloudFront, the outbox carries email alone (test/outbox.test.ts covers email and purges together).
-  const template = templateWith({ email: { fromAddress: 'cms@example.org' }, cdn: false });
+  const template = templateWith({ email: { fromAddress: 'cms@example.org' }, adminEmail: 'editor@example.org', cdn: false });
   const [senderId, sender] = outboxSenderOf(template);
 
   test('the sender runs outside the VPC and is told the only address it may send as', () => {
@@ -96,7 +96,7 @@ describe('email', () => {
 });
 
 test('a given identity is the only one the sender may use', () => {
-  const template = templateWith({ email: { fromAddress: 'cms@mail.example.org', identity: 'example.org' } });
+  const template = templateWith({ email: { fromAddress: 'cms@mail.example.org', identity: 'example.org' }, adminEmail: 'editor@example.org' });
   const [, sender] = outboxSenderOf(template);
   const ses = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]).filter((s) => JSON.stringify(s.Action).includes('ses:'));
   expect(JSON.stringify(ses[0].Resource)).toMatch(/identity\/example\.org"/);
@@ -108,5 +108,18 @@ test.each([
   [{ fromAddress: 'cms@example.org', identity: 'other.org' }, /email\.identity must be email\.fromAddress \(cms@example\.org\), its domain \(example\.org\) or a parent domain of it; got 'other\.org'/],
   [{ fromAddress: 'cms@example.org', identity: 'ple.org' }, /email\.identity must be/],
 ])('refuses email %p', (email, message) => {
-  expect(() => stackWith({ email }, new App())).toThrow(message);
+  expect(() => stackWith({ email, adminEmail: 'editor@example.org' }, new App())).toThrow(message);
+});
+
+test('email needs adminEmail: the first administrator\'s password resets would go to a made-up address', () => {
+  expect(() => stackWith({ email: { fromAddress: 'cms@example.org' } }, new App()))
+    .toThrow(/adminEmail is required with email: the first administrator's password-reset emails go there/);
+  expect(() => stackWith({ email: { fromAddress: 'cms@example.org' }, adminEmail: 'nobody' }, new App()))
+    .toThrow(/adminEmail must be an email address such as you@example\.org; got 'nobody'/);
+});
+
+test('without email and adminEmail the first administrator has no address', () => {
+  const template = Template.fromStack(stackWith({ cdn: false }).stack);
+  const services = Object.values(template.findResources('AWS::AppRunner::Service'));
+  expect(JSON.stringify(services)).not.toMatch(/DJANGO_SUPERUSER_EMAIL/);
 });

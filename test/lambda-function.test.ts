@@ -4,6 +4,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { WagtailCompute, WebApplicationFirewall } from '../src';
 import { lambdaStack, stackWith } from './fixtures/stacks';
+import { outboxSenderOf } from './fixtures/templates';
 
 describe('the Lambda compute', () => {
   const template = Template.fromStack(lambdaStack(new App()));
@@ -34,9 +35,11 @@ describe('the Lambda compute', () => {
     for (const name of ['DATABASE_SECRET', 'DJANGO_SECRET_KEY', 'DJANGO_SUPERUSER_PASSWORD']) {
       expect(JSON.stringify(variables[name])).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:::\}\}/);
     }
+    // Behind CloudFront no wildcard host or origin: the distribution's domain comes from its viewer function.
+    expect(variables.DJANGO_ALLOWED_HOSTS).toBeUndefined();
+    expect(variables.DJANGO_CSRF_TRUSTED_ORIGINS).toBeUndefined();
+    expect(JSON.stringify(variables)).not.toMatch(/lambda-url|cloudfront\.net|\*/);
     expect(variables).toEqual(expect.objectContaining({
-      DJANGO_ALLOWED_HOSTS: '.lambda-url.eu-west-3.on.aws,.cloudfront.net',
-      DJANGO_CSRF_TRUSTED_ORIGINS: 'https://*.lambda-url.eu-west-3.on.aws,https://*.cloudfront.net',
       EMAIL_OUTBOX_BUCKET: { Ref: expect.stringMatching(/OutboxBucket/) },
     }));
     expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('CDN_ORIGIN_SECRET,DATABASE_SECRET,DJANGO_SECRET_KEY,DJANGO_SUPERUSER_PASSWORD');
@@ -96,10 +99,12 @@ describe('Lambda options', () => {
         'Lower lambdaFunction\\.maxConcurrency to at most 179'));
   });
 
-  test('without a reservation the function has no reserved concurrency', () => {
+  test('without a reservation neither the function nor the outbox sender has reserved concurrency', () => {
     const { stack } = stackWith({ compute: WagtailCompute.lambdaFunction({ reserveConcurrency: false }) }, new App());
-    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }))[0];
+    const template = Template.fromStack(stack);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }))[0];
     expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(outboxSenderOf(template)[1].Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   test.each([

@@ -206,7 +206,7 @@ describe('Lambda', () => {
 
 describe('the outbox\'s failure queue', () => {
   test.each([
-    ['email only', { cdn: false, email: { fromAddress: 'cms@example.org' } }, 'an email message', 'cache purge'],
+    ['email only', { cdn: false, email: { fromAddress: 'cms@example.org' }, adminEmail: 'editor@example.org' }, 'an email message', 'cache purge'],
     ['CloudFront purges only', {}, 'a cache purge request', 'SES'],
   ] as Array<[string, WagtailScaleToZeroProps, string, string]>)('with %s a record fires at once, and says what to do', (_name, props, says, omits) => {
     const { stack } = stackWith({ compute: WagtailCompute.lambdaFunction(), ...props }, new App());
@@ -370,7 +370,7 @@ test('the alarms cost what the README\'s idle-cost table says, one alarm metric 
     [{ compute: WagtailCompute.lambdaFunction() }, 8],
     [{ cdn: false }, 6],
     [{ compute: WagtailCompute.lambdaFunction(), cdn: false }, 7],
-    [{ email: { fromAddress: 'cms@example.org' } }, 7],
+    [{ email: { fromAddress: 'cms@example.org' }, adminEmail: 'editor@example.org' }, 7],
   ];
   for (const [props, metrics] of cases) {
     const on = stackWith(props, new App());

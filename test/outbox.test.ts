@@ -82,6 +82,10 @@ describe('an outbox for email and purges', () => {
     expect(outboxStatements.map((s) => JSON.stringify(s.Resource).match(/\/(\w+)\/\*/)![1])).toEqual(['email', 'purge']);
   });
 
+  test('the sender reserves a few invocations: a flood of outbox objects waits instead of taking the account\'s concurrency', () => {
+    expect(sender.Properties.ReservedConcurrentExecutions).toBe(5);
+  });
+
   test('failed purges and failed sends land in the same queue', () => {
     template.resourceCountIs('AWS::SQS::Queue', 1);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, cx_api as cxapi } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { customizedStack, defaultStack } from './fixtures/stacks';
+import { customizedStack, defaultStack, stackWith } from './fixtures/stacks';
 
 function keepsLastImages(count: number) {
   const rule = Match.objectLike({ selection: Match.objectLike({ countType: 'imageCountMoreThan', countNumber: count }) });
@@ -79,7 +79,7 @@ describe('default stack', () => {
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.anyValue() }, 0);
   });
 
-  test('the media bucket is private, TLS only, encrypted, CORS for GET, retained', () => {
+  test('the media bucket is private, TLS only, encrypted, retained; no CORS without a custom domain to name', () => {
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -87,9 +87,11 @@ describe('default stack', () => {
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         VersioningConfiguration: { Status: 'Enabled' },
-        CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com', 'https://*.cloudfront.net'] })] },
       }),
     });
+    const media = Object.values(template.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } } }));
+    expect(media).toHaveLength(1);
+    expect(media[0].Properties.CorsConfiguration).toBeUndefined();
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
@@ -155,15 +157,16 @@ describe('default stack', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
   });
 
-  test('plain variables: buckets, region, hosts and CSRF origins of App Runner and CloudFront, runtime numbers', () => {
+  test('plain variables: buckets, region, runtime numbers; behind CloudFront no host or origin wildcard', () => {
     const vars = (name: string, value: unknown) => template.hasResourceProperties('AWS::AppRunner::Service', {
       SourceConfiguration: { ImageRepository: { ImageConfiguration: { RuntimeEnvironmentVariables: envVar(name, value) } } },
     });
     vars('AWS_STORAGE_BUCKET_NAME', { Ref: Match.stringLikeRegexp('MediaBucket') });
     vars('AWS_S3_REGION_NAME', 'eu-west-3');
     vars('PAGE_CACHE_BUCKET', { Ref: Match.stringLikeRegexp('PageCacheBucket') });
-    vars('DJANGO_ALLOWED_HOSTS', '.eu-west-3.awsapprunner.com,.cloudfront.net');
-    vars('DJANGO_CSRF_TRUSTED_ORIGINS', 'https://*.eu-west-3.awsapprunner.com,https://*.cloudfront.net');
+    const service = JSON.stringify(template.findResources('AWS::AppRunner::Service'));
+    // The distribution's own domain reaches the app from CloudFront's viewer function, beside the origin secret.
+    expect(service).not.toMatch(/DJANGO_ALLOWED_HOSTS|DJANGO_CSRF_TRUSTED_ORIGINS|\*|\.cloudfront\.net|awsapprunner/);
     vars('WEB_CONCURRENCY', '2');
     vars('GUNICORN_THREADS', '4');
     vars('DATABASE_CONNECT_TIMEOUT', '30');
@@ -282,8 +285,8 @@ describe('stack with every prop set', () => {
             RuntimeEnvironmentVariables: Match.arrayWith([
               { Name: 'WAGTAIL_SITE_NAME', Value: 'Branch preview' },
               { Name: 'DATABASE_NAME', Value: 'cms' },
-              { Name: 'DJANGO_ALLOWED_HOSTS', Value: '.eu-west-3.awsapprunner.com,.cloudfront.net,cms.example.com' },
-              { Name: 'DJANGO_CSRF_TRUSTED_ORIGINS', Value: 'https://*.eu-west-3.awsapprunner.com,https://*.cloudfront.net,https://cms.example.com' },
+              { Name: 'DJANGO_ALLOWED_HOSTS', Value: 'cms.example.com' },
+              { Name: 'DJANGO_CSRF_TRUSTED_ORIGINS', Value: 'https://cms.example.com' },
               { Name: 'DJANGO_SUPERUSER_USERNAME', Value: 'editor' },
               { Name: 'DJANGO_SUPERUSER_EMAIL', Value: 'editor@example.com' },
             ]),
@@ -297,7 +300,17 @@ describe('stack with every prop set', () => {
     template.hasResourceProperties('Custom::LogRetention', { RetentionInDays: 7 });
     template.hasResourceProperties('AWS::ECR::Repository', keepsLastImages(3));
     template.hasResourceProperties('AWS::S3::Bucket', {
-      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://*.eu-west-3.awsapprunner.com', 'https://*.cloudfront.net', 'https://cms.example.com'] })] },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['https://cms.example.com'] })] },
     });
   });
+});
+
+test('without CloudFront the compute\'s domain in its region stands in for its own URL, which its environment cannot name', () => {
+  const template = Template.fromStack(stackWith({ cdn: false, domainName: 'cms.example.com' }).stack);
+  const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
+  const variables = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration.RuntimeEnvironmentVariables;
+  expect(variables).toEqual(expect.arrayContaining([
+    { Name: 'DJANGO_ALLOWED_HOSTS', Value: '.eu-west-3.awsapprunner.com,cms.example.com' },
+    { Name: 'DJANGO_CSRF_TRUSTED_ORIGINS', Value: 'https://*.eu-west-3.awsapprunner.com,https://cms.example.com' },
+  ]));
 });

@@ -83,8 +83,9 @@ export interface LambdaFunctionOptions {
    */
   readonly maxConcurrency?: number;
   /**
-   * Whether `maxConcurrency` is reserved for the function. Without a reservation the function takes what the account
-   * has free, and `maxConcurrency` is only the figure the connection budget is checked against.
+   * Whether `maxConcurrency` is reserved for the function, and 5 for the outbox sender. Without a reservation the
+   * function takes what the account has free, and `maxConcurrency` is only the figure the connection budget is checked
+   * against.
    * @default true
    */
   readonly reserveConcurrency?: boolean;
