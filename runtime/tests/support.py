@@ -11,6 +11,8 @@ tests/image_check.py, tests/lambda_check.py and bench/bench.py start their parts
 
 import asyncio
 import glob
+import hashlib
+import hmac
 import json
 import os
 import pwd
@@ -42,6 +44,15 @@ SITE_ENV = {"DJANGO_SETTINGS_MODULE": "cms.settings.production", "DJANGO_STATIC_
 # The values the construct passes to the app by default (PORT, WEB_CONCURRENCY, ...).
 DEFAULTS_FILE = REPO_DIR / "runtime" / "src" / "wagtail_scale_to_zero_runtime" / "defaults.json"
 ADMIN_USERNAME = "admin"  # the first administrator that the start command creates
+
+
+def readiness_headers(secret_key):
+    """The header /readyz requires of the site with this DJANGO_SECRET_KEY: the readiness token, derived
+    as an operator does (runtime/README.md)."""
+    from wagtail_scale_to_zero_runtime.contract import READINESS_TOKEN_HEADER, READINESS_TOKEN_MESSAGE
+
+    token = hmac.new(secret_key.encode(), READINESS_TOKEN_MESSAGE.encode(), hashlib.sha256).hexdigest()
+    return {READINESS_TOKEN_HEADER: token}
 
 
 def runtime_defaults():

@@ -2,12 +2,11 @@
 
 CloudFront sends the origin's own Host to the app, so a CloudFront Function copies
 the viewer's host into ``X-Viewer-Host``, and CloudFront adds ``X-Origin-Verify``
-holding a secret. With CDN_ORIGIN_SECRET set, CdnOriginMiddleware (the first
-middleware after the health check):
+holding a secret. With CDN_ORIGIN_SECRET set, CdnOriginMiddleware (right after
+the health middleware, which answers /healthz and /readyz on the origin directly):
 
 - answers 403 to any request whose X-Origin-Verify is not the secret (constant-time
-  comparison), except /healthz and /readyz, which App Runner's health checker and
-  operators call on the origin directly;
+  comparison);
 - makes a verified request's X-Viewer-Host the Host Django uses: ALLOWED_HOSTS,
   CSRF origin checks, Wagtail's site lookup and the page cache's key all see the
   viewer's host;
@@ -26,12 +25,10 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 
-from .health import GetResponse
+from .health import GetResponse, plain
 
 VERIFY_META = "HTTP_X_ORIGIN_VERIFY"
 VIEWER_HOST_META = "HTTP_X_VIEWER_HOST"
-# Called on the origin directly, never through CloudFront.
-UNVERIFIED_PATHS = ("/healthz", "/readyz")
 
 
 class CdnOriginMiddleware:
@@ -50,9 +47,6 @@ class CdnOriginMiddleware:
         if hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret):
             if viewer_host:
                 request.META["HTTP_HOST"] = viewer_host
-        elif request.path_info not in UNVERIFIED_PATHS:
-            response = HttpResponse(b"Forbidden: this site is served through its CDN.\n", status=403,
-                                    content_type="text/plain")
-            response["Cache-Control"] = "no-store"
-            return response
+        else:
+            return plain(403, "Forbidden: this site is served through its CDN.\n")
         return self.get_response(request)
