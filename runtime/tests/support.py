@@ -55,6 +55,26 @@ def readiness_headers(secret_key):
     return {READINESS_TOKEN_HEADER: token}
 
 
+# The headers only CloudFront (or the compute's proxy) may set, with what an attacker would send in them.
+SPOOFED_VALUES = {"X-Viewer-Host": "evil.cloudfront.net", "X-Forwarded-Proto": "http", "X-Origin-Verify": "forged",
+                  "X-Distribution-Domain": "evil.cloudfront.net", "X-Viewer-Address": "198.51.100.66"}
+
+
+def underscore_variants(name):
+    """Every spelling of header `name` with at least one "-" as "_", lower-, upper- and title-cased."""
+    parts = name.lower().split("-")
+    spellings = set()
+    for mask in range(1, 2 ** (len(parts) - 1)):
+        joined = parts[0] + "".join(("_" if mask >> i & 1 else "-") + p for i, p in enumerate(parts[1:]))
+        spellings.update((joined, joined.upper(), joined.title()))
+    return sorted(spellings)
+
+
+def spoofed_headers():
+    """Every underscore and case variant of the trusted headers, with an attacker's values."""
+    return {v: value for name, value in SPOOFED_VALUES.items() for v in underscore_variants(name)}
+
+
 def runtime_defaults():
     """The runtime package's defaults.json: what the construct passes to each instance."""
     return json.loads(DEFAULTS_FILE.read_text())

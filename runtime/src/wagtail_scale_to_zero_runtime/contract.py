@@ -1,7 +1,9 @@
 """Names and limits shared with the CDK construct.
 
 They live in ONE place, ``contract.json`` in this package, which the construct
-reads too: the readiness token's header and message.
+reads too: the headers its CloudFront Function sets, the trusted headers it
+removes from viewers in any spelling ("trustedHeaders", used by the construct
+only), and the readiness token's header and message.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ CONTRACT_FILE = Path(__file__).resolve().parent / "contract.json"
 with open(CONTRACT_FILE, encoding="utf-8") as _f:
     _CONTRACT = json.load(_f)
 
+ORIGIN_VERIFY_HEADER: str = _CONTRACT["originVerifyHeader"]
+VIEWER_HOST_HEADER: str = _CONTRACT["viewerHostHeader"]
+DISTRIBUTION_DOMAIN_HEADER: str = _CONTRACT["distributionDomainHeader"]
+VIEWER_ADDRESS_HEADER: str = _CONTRACT["viewerAddressHeader"]
 READINESS_TOKEN_HEADER: str = _CONTRACT["readinessTokenHeader"]
 READINESS_TOKEN_MESSAGE: str = _CONTRACT["readinessTokenMessage"]
 
