@@ -1,9 +1,12 @@
 """Behind CloudFront on gunicorn (CDN_ORIGIN_SECRET set, production https): only a
 request with the secret is served, always as https on 443; the hosts allowed are the
 custom domain and the distribution's own domain, which a verified request names; no
-other spelling of a trusted header (underscores, any case) changes anything."""
+other spelling of a trusted header (underscores, any case) changes anything. Raw
+UTF-8 in a request (a client that does not percent-encode) is Latin-1 octets to
+gunicorn, so Django answers it as any request, never with an error."""
 
 import secrets
+import socket
 
 import requests
 
@@ -64,3 +67,26 @@ def test_admin_login_on_the_distribution_domain(pg, fresh_db, start_app):
                             "X-Distribution-Domain": DISTRIBUTION, "Origin": f"https://{DISTRIBUTION}",
                             "Referer": f"https://{DISTRIBUTION}/admin/login/"})
     log_in(session, app.base, ADMIN_USERNAME, ADMIN_PASSWORD)
+
+
+def raw_request(app, request_line, *header_lines):
+    """The status gunicorn answers to raw bytes (a client that does not percent-encode)."""
+    with socket.create_connection(("127.0.0.1", app.port), timeout=30) as s:
+        s.sendall(b"\r\n".join([request_line, b"Host: 127.0.0.1", *header_lines, b"Connection: close", b"", b""]))
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return int(data.split(b" ", 2)[1])
+
+
+def test_gunicorn_and_raw_utf8(pg, fresh_db, start_app):
+    app = start_app(app_env(pg.url(fresh_db)))
+    app.wait_healthy()
+    statuses = {
+        "raw UTF-8 in the path": raw_request(app, "GET /caf\u00e9\u20ac/ HTTP/1.1".encode()),
+        "raw UTF-8 in the query": raw_request(app, "GET /?q=\u20ac HTTP/1.1".encode()),
+        "raw UTF-8 in a cookie": raw_request(app, b"GET / HTTP/1.1", "Cookie: a=\u20ac".encode()),
+        "malformed percent-encoding": raw_request(app, b"GET /%zz/ HTTP/1.1"),
+    }
+    assert statuses == {"raw UTF-8 in the path": 404, "raw UTF-8 in the query": 200, "raw UTF-8 in a cookie": 200,
+                        "malformed percent-encoding": 404}, statuses
