@@ -3,7 +3,7 @@
 They live in ONE place, ``contract.json`` in this package, which the construct
 reads too: the headers its CloudFront Function sets, the trusted headers it
 removes from viewers in any spelling ("trustedHeaders", used by the construct
-only), and the readiness token's header and message.
+only), the readiness token's header and message, and the password-reset limits.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ DISTRIBUTION_DOMAIN_HEADER: str = _CONTRACT["distributionDomainHeader"]
 VIEWER_ADDRESS_HEADER: str = _CONTRACT["viewerAddressHeader"]
 READINESS_TOKEN_HEADER: str = _CONTRACT["readinessTokenHeader"]
 READINESS_TOKEN_MESSAGE: str = _CONTRACT["readinessTokenMessage"]
+PASSWORD_RESET_WINDOW_SECONDS: int = _CONTRACT["passwordResetWindowSeconds"]
+PASSWORD_RESET_EMAILS_PER_ADDRESS: int = _CONTRACT["passwordResetEmailsPerAddress"]
+PASSWORD_RESET_REQUESTS_PER_CLIENT: int = _CONTRACT["passwordResetRequestsPerClient"]
 
 
 def meta_key(header: str) -> str:
