@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from .conftest import app_env
-from .support import APP_DIR, REPO_DIR, SITE_ENV, base_environ, csrf_token, spoofed_headers, underscore_variants
+from .support import APP_DIR, REPO_DIR, base_environ, csrf_token, spoofed_headers, underscore_variants
 
 CUSTOM_DOMAIN = "www.example.org"
 DISTRIBUTION = "d111abcdef8.cloudfront.net"
@@ -55,9 +55,9 @@ def function(pg, s3, migrated_template):
                   DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{CUSTOM_DOMAIN}", DJANGO_HTTPS="true",
                   AWS_LAMBDA_FUNCTION_NAME="wagtail-cms-Function", EMAIL_OUTBOX_BUCKET=outbox,
                   DJANGO_DEFAULT_FROM_EMAIL="cms@example.test", **s3.site_env())
+    env["PYTHONPATH"] = str(REPO_DIR / "runtime")  # the driver is tests/lambda_events_driver.py
     driver = subprocess.Popen([sys.executable, "-m", "tests.lambda_events_driver"], cwd=APP_DIR, text=True,
-                              env={**base_environ(), **SITE_ENV, **env, "PYTHONPATH": str(REPO_DIR / "runtime")}, stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE)
+                              env={**base_environ(), **env}, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def invoke(e):
         driver.stdin.write(json.dumps(e) + "\n")
