@@ -11,12 +11,16 @@ sites, from runtime/; not collected by pytest).
 Checks: the Wagtail version in the image; `manage.py check --deploy` inside it; three
 instances started at once on an empty database all become healthy, one applies the
 migrations and creates the first admin, the others find nothing to do; on one of them:
-/healthz (any Host), /readyz, the home page, the admin login page and a static file
-answer 200 and the app runs as a non-root user; without an email outbox, password reset
-is off and no reset token reaches the container's log; an editor logs in with Chromium
+/healthz (any Host), /readyz (with the readiness token), the home page, the admin login
+page and a static file answer 200 and the app runs as a non-root user; without an email
+outbox, password reset is off and no reset token reaches the container's log; behind
+CloudFront (a container with CDN_ORIGIN_SECRET) verified requests are https, only the
+custom domain and the distribution's domain are served, and no underscore or case
+variant of a trusted header counts; an editor logs in with Chromium
 (scripts/browser-test.mjs --url), uploads an image that lands in the S3 emulator and is
 shown through a presigned URL, and publishes the home page; after a burst of requests
-the app holds no database connection within 60 s; the first request while the database
+the app holds no database connection within 60 s, and /readyz without the token is 403
+without opening one; the first request while the database
 takes 15 s to accept a connection (Aurora resuming) is a 200; with the database stopped
 /healthz is 200, /readyz 503 and the home page 200 from the page cache (in the S3
 emulator), and /readyz is 200 again once it is back; a restart with
@@ -38,7 +42,8 @@ from pathlib import Path
 
 import requests
 
-from .support import REPO_DIR, MotoS3, PostgresServer, TcpProxy, free_port, wait_until
+from .support import (REPO_DIR, MotoS3, PostgresServer, TcpProxy, free_port, readiness_headers, spoofed_headers,
+                      underscore_variants, wait_until)
 
 PODMAN = ["podman", "--runtime", "runc"]
 RUN_ARGS = ["--network", "host", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
@@ -120,12 +125,13 @@ def main(argv=None):
 
         check("manage.py check --deploy in the image: no issues", deploy_check)
 
-        def start_container(label):
-            """Starts a container on a port of its own; (name, base URL, start time)."""
+        def start_container(label, **extra):
+            """Starts a container on a port of its own, with `extra` variables; (name, base URL, start time)."""
             name = f"wagtail-image-{site}-{label}-{uuid.uuid4().hex[:6]}"
             port = free_port()
             started = time.monotonic()
-            subprocess.run(PODMAN + ["run", "-d", "--name", name] + RUN_ARGS + env_args({**env, "PORT": port})
+            subprocess.run(PODMAN + ["run", "-d", "--name", name] + RUN_ARGS
+                           + env_args({**env, **extra, "PORT": port})
                            + [image], check=True, capture_output=True, text=True, timeout=120)
             containers.append((name, label))
             return name, f"http://127.0.0.1:{port}", started
@@ -186,12 +192,13 @@ def main(argv=None):
                 remove(other)  # one instance is enough for the rest
 
         check("three instances started at once on an empty database: one migrates, all healthy", three_at_once)
+        ready = readiness_headers(env["DJANGO_SECRET_KEY"])
         if base:
             check("/healthz is 200 for any Host header", lambda: [
                 _expect(requests.get(base + "/healthz", headers={"Host": h}, timeout=5), 200)
                 for h in ("10.0.0.7:8080", "whatever.invalid")])
             check("/readyz is 200 with database and bucket ok", lambda: _expect(
-                requests.get(base + "/readyz", timeout=30), 200, {"database": "ok", "storage": "ok"}))
+                requests.get(base + "/readyz", headers=ready, timeout=30), 200, {"database": "ok", "storage": "ok"}))
 
             def home():
                 r = requests.get(base + "/", timeout=30)
@@ -231,10 +238,40 @@ def main(argv=None):
 
             check("password reset is off without email; no reset token in the log", password_reset_off)
 
+            def behind_cloudfront():
+                secret = secrets.token_urlsafe(36)
+                custom, distribution = "www.example.org", "d111abcdef8.cloudfront.net"
+                cdn, cdn_base, started = start_container("cdn", CDN_ORIGIN_SECRET=secret, DJANGO_HTTPS="true",
+                                                         DJANGO_ALLOWED_HOSTS=custom,
+                                                         DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{custom}")
+                try:
+                    wait_healthy(cdn, cdn_base, started, timeout=120)
+
+                    def get(headers):
+                        return requests.get(cdn_base + "/", headers=headers, allow_redirects=False, timeout=30)
+
+                    verified = {"X-Origin-Verify": secret, "X-Viewer-Host": custom,
+                                "X-Distribution-Domain": distribution}
+                    for extra in ({}, {"X-Forwarded-Proto": "http"}, spoofed_headers()):
+                        r = get({**verified, **extra})
+                        _expect(r, 200)
+                        assert "Location" not in r.headers and "max-age=" in r.headers["Strict-Transport-Security"]
+                    for name in underscore_variants("X-Origin-Verify"):
+                        _expect(get({name: secret, "X-Viewer-Host": custom}), 403)
+                    _expect(get({**verified, "X-Viewer-Host": distribution}), 200)
+                    for host in ("evil.cloudfront.net", "x.eu-west-3.awsapprunner.com"):
+                        _expect(get({**verified, "X-Viewer-Host": host}), 400)
+                    _expect(requests.get(cdn_base + "/readyz", headers=ready, timeout=30), 200)
+                finally:
+                    remove(cdn)
+
+            check("behind CloudFront: verified requests are https on the custom or the distribution's domain only; "
+                  "no other spelling of a trusted header counts", behind_cloudfront)
+
             def memory():
                 for _ in range(3):
                     for path in ("/", "/admin/login/", "/readyz"):
-                        requests.get(base + path, timeout=30)
+                        requests.get(base + path, headers=ready, timeout=30)
                 r = subprocess.run(["podman", "exec", name, "sh", "-c",
                                     "cat /proc/[0-9]*/status | grep VmRSS"], capture_output=True, text=True)
                 kib = sum(int(line.split()[1]) for line in r.stdout.splitlines())
@@ -265,7 +302,7 @@ def main(argv=None):
             def idle_connections():
                 def hit(i):
                     path = ["/", "/readyz", "/admin/login/", "/search/?query=home"][i % 4]
-                    return requests.get(base + path, timeout=60).status_code
+                    return requests.get(base + path, headers=ready, timeout=60).status_code
 
                 with ThreadPoolExecutor(16) as pool:
                     for _ in range(2):
@@ -277,6 +314,22 @@ def main(argv=None):
                 metrics["seconds_until_zero_db_connections"] = pg.seconds_until_no_connections(db)
 
             check("after a burst of requests, 0 idle database connections within 60 s", idle_connections)
+
+            def readyz_needs_the_token():
+                accepted = proxy.accepted
+                token = ready[next(iter(ready))]
+                for headers in ({}, {"Host": "evil.example"}, {next(iter(ready)): token[::-1]},
+                                {next(iter(ready)).replace("-", "_"): token}):
+                    r = requests.get(base + "/readyz", headers=headers, allow_redirects=False, timeout=30)
+                    _expect(r, 403)
+                    assert r.headers["Cache-Control"] == "no-store", r.headers
+                assert proxy.accepted == accepted and pg.app_connections(db) == 0, "a refused /readyz used the database"
+                _expect(requests.get(base + "/readyz", headers={**ready, "Host": "x.eu-west-3.awsapprunner.com"},
+                                     timeout=30), 200, {"database": "ok", "storage": "ok"})
+                wait_until(lambda: pg.app_connections(db) == 0, 60, what="0 connections after /readyz")
+
+            check("/readyz without the readiness token is 403 and opens no database connection; with it 200 on any "
+                  "host", readyz_needs_the_token)
 
             def resume():
                 assert pg.app_connections(db) == 0, "the pool is not empty: the request would not wait"
@@ -304,7 +357,7 @@ def main(argv=None):
                 try:
                     for h in ("127.0.0.1", "10.0.0.7:8080"):
                         _expect(requests.get(base + "/healthz", headers={"Host": h}, timeout=5), 200)
-                    r = requests.get(base + "/readyz", timeout=60)
+                    r = requests.get(base + "/readyz", headers=ready, timeout=60)
                     assert r.status_code == 503 and r.json()["database"].startswith("error"), \
                         f"{r.status_code} {r.text[:300]}"
                     assert r.json()["storage"] == "ok", r.text
@@ -314,7 +367,7 @@ def main(argv=None):
                     assert r.headers.get("X-Page-Cache") == "hit", r.headers
                 finally:
                     proxy.start_listening()
-                wait_until(lambda: requests.get(base + "/readyz", timeout=30).status_code == 200, 60,
+                wait_until(lambda: requests.get(base + "/readyz", headers=ready, timeout=30).status_code == 200, 60,
                            what="/readyz 200 once the database is back")
 
             check("with the database stopped /healthz is 200, /readyz 503, the home page 200 from the page cache; "

@@ -15,7 +15,7 @@ the secrets as plain variables, plus what Lambda itself sets (AWS_LAMBDA_*,
 credentials, region), and runs as Lambda runs an image: an arbitrary non-root
 user, a read-only file system except /tmp. The tests run in file order and share
 one function container (the first event it gets is the deployment's management
-event); tests 2 and 10 start their own, cold.
+event); tests 2, 10 and 12 start their own, cold.
 
 Measurements go to test-output/lambda-metrics.json.
 """
@@ -42,7 +42,7 @@ from urllib3 import encode_multipart_formdata
 from wagtail_scale_to_zero_runtime.lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
 
 from .conftest import OUTPUT_DIR
-from .support import TcpProxy, free_port, wait_until
+from .support import TcpProxy, free_port, readiness_headers, spoofed_headers, underscore_variants, wait_until
 
 IMAGE = os.environ.get("LAMBDA_TEST_IMAGE", "localhost/wagtail-scale-to-zero-app:test")
 RIE = os.environ.get("LAMBDA_TEST_RIE") or next(
@@ -614,3 +614,49 @@ def test_10_cold_start_warm_latency_and_idle_connections(start_function, functio
     print(f"\nlambda: cold start to first home page {seconds:.2f} s (init phase {metrics['init_phase_ms']} ms), "
           f"warm median {metrics['warm_home_page_median_ms']} ms, 0 connections {zero:.3f} s after the last request")
     assert zero < 1, zero
+
+
+def test_11_readyz_needs_the_readiness_token(function, proxy, pg, database):
+    ready = readiness_headers(SECRET_KEY)
+    token = next(iter(ready.values()))
+    wait_until(lambda: app_connections(pg, database) == 0, 5, interval=0.05, what="0 app connections")
+    accepted = proxy.accepted
+    for headers in ({}, {"host": "10.0.0.7"}, {next(iter(ready)): token[::-1]},
+                    {next(iter(ready)).replace("-", "_"): token}):
+        reply = Browser(function).get("/readyz", headers=headers)
+        assert reply.status == 403 and reply.headers["cache-control"] == "no-store", (headers, reply.status)
+    assert proxy.accepted == accepted, "a refused /readyz opened a database connection"
+    for host in (HOST, "10.0.0.7"):  # answered before host validation
+        reply = Browser(function).get("/readyz", headers={**ready, "host": host})
+        assert reply.status == 200 and reply.json() == {"database": "ok", "storage": "ok"}, (host, reply.text)
+
+
+def test_12_behind_cloudfront_only_verified_trusted_headers_count(start_function):
+    secret = secrets.token_urlsafe(36)
+    custom, distribution = "www.example.org", "d111abcdef8.cloudfront.net"
+    cdn = start_function("cdn", CDN_ORIGIN_SECRET=secret, DJANGO_ALLOWED_HOSTS=custom,
+                         DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{custom}")
+    verified = {"x-origin-verify": secret, "x-viewer-host": custom, "x-distribution-domain": distribution}
+    status, result, _ = cdn.first_invoke(Browser(cdn).event("GET", "/healthz"))
+    assert status == 200 and Reply(result, 0).status == 200, result
+    browser = Browser(cdn)
+    for extra in ({}, {"x-forwarded-proto": "http"}, spoofed_headers()):
+        reply = browser.get("/", headers={**verified, **extra})
+        assert reply.status == 200 and "location" not in reply.headers, (list(extra)[:3], reply.status)
+    for name in underscore_variants("X-Origin-Verify"):
+        assert browser.get("/", headers={name: secret, "x-viewer-host": custom}).status == 403, name
+    assert browser.get("/", headers={**verified, "x-viewer-host": distribution}).status == 200
+    for host in ("evil.cloudfront.net", HOST):
+        assert browser.get("/", headers={**verified, "x-viewer-host": host}).status == 400, host
+
+    # Events that cannot be valid WSGI: 400, never a function error.
+    invalid = [browser.event("GET", "/caf\u00e9\u20ac/", headers=verified),
+               browser.event("GET", "/?q=\u20ac", headers=verified),
+               browser.event("GET", "/%zz/", headers=verified),
+               {**browser.event("GET", "/", headers=verified), "cookies": ["a=\u20ac"]}]
+    for event in invalid:
+        status, result = cdn.invoke(event)
+        assert status == 200 and not is_function_error(result), result
+        reply = Reply(result, 0)
+        assert reply.status == 400 and reply.headers["cache-control"] == "no-store", (event["rawPath"], reply.status)
+    assert browser.get("/caf%C3%A9%E2%82%AC/", headers=verified).status == 404

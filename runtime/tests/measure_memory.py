@@ -32,7 +32,7 @@ import requests
 from wagtail_scale_to_zero_runtime.defaults import get_int
 
 from .conftest import OUTPUT_DIR, app_env
-from .support import AppProcess, MotoS3, PostgresServer
+from .support import AppProcess, MotoS3, PostgresServer, readiness_headers
 from .test_health_media import admin_session, upload
 
 
@@ -98,7 +98,8 @@ class Sampler:
 def load(app, seconds, paths=("/", "/", "/admin/login/", "/search/?query=home", "/readyz"), cookies=None):
     """32 concurrent clients on `paths` for `seconds`; the number of requests."""
     def hit(i):
-        return requests.get(app.base + random.choice(paths), timeout=60, cookies=cookies).status_code
+        return requests.get(app.base + random.choice(paths), timeout=60, cookies=cookies,
+                            headers=readiness_headers(app.env["DJANGO_SECRET_KEY"])).status_code
 
     n, deadline = 0, time.monotonic() + seconds
     with ThreadPoolExecutor(32) as pool:

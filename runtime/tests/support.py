@@ -11,6 +11,8 @@ tests/image_check.py, tests/lambda_check.py and bench/bench.py start their parts
 
 import asyncio
 import glob
+import hashlib
+import hmac
 import json
 import os
 import pwd
@@ -42,6 +44,35 @@ SITE_ENV = {"DJANGO_SETTINGS_MODULE": "cms.settings.production", "DJANGO_STATIC_
 # The values the construct passes to the app by default (PORT, WEB_CONCURRENCY, ...).
 DEFAULTS_FILE = REPO_DIR / "runtime" / "src" / "wagtail_scale_to_zero_runtime" / "defaults.json"
 ADMIN_USERNAME = "admin"  # the first administrator that the start command creates
+
+
+def readiness_headers(secret_key):
+    """The header /readyz requires of the site with this DJANGO_SECRET_KEY: the readiness token, derived
+    as an operator does (runtime/README.md)."""
+    from wagtail_scale_to_zero_runtime.contract import READINESS_TOKEN_HEADER, READINESS_TOKEN_MESSAGE
+
+    token = hmac.new(secret_key.encode(), READINESS_TOKEN_MESSAGE.encode(), hashlib.sha256).hexdigest()
+    return {READINESS_TOKEN_HEADER: token}
+
+
+# The headers only CloudFront (or the compute's proxy) may set, with what an attacker would send in them.
+SPOOFED_VALUES = {"X-Viewer-Host": "evil.cloudfront.net", "X-Forwarded-Proto": "http", "X-Origin-Verify": "forged",
+                  "X-Distribution-Domain": "evil.cloudfront.net", "X-Viewer-Address": "198.51.100.66"}
+
+
+def underscore_variants(name):
+    """Every spelling of header `name` with at least one "-" as "_", lower-, upper- and title-cased."""
+    parts = name.lower().split("-")
+    spellings = set()
+    for mask in range(1, 2 ** (len(parts) - 1)):
+        joined = parts[0] + "".join(("_" if mask >> i & 1 else "-") + p for i, p in enumerate(parts[1:]))
+        spellings.update((joined, joined.upper(), joined.title()))
+    return sorted(spellings)
+
+
+def spoofed_headers():
+    """Every underscore and case variant of the trusted headers, with an attacker's values."""
+    return {v: value for name, value in SPOOFED_VALUES.items() for v in underscore_variants(name)}
 
 
 def runtime_defaults():

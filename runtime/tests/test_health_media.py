@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from .conftest import ADMIN_PASSWORD, app_env
-from .support import TcpProxy, csrf_token, log_in, manage_shell
+from .support import TcpProxy, csrf_token, log_in, manage_shell, readiness_headers
 
 
 @pytest.fixture(scope="module")
@@ -29,15 +29,19 @@ def setup(pg, s3, migrated_template, log_dir):
     proxy.close()
 
 
+def ready(setup):
+    return readiness_headers(setup["env"]["DJANGO_SECRET_KEY"])
+
+
 def test_readyz_reports_missing_bucket_then_ok(setup, s3):
     app = setup["app"]
-    r = requests.get(app.base + "/readyz", timeout=30)
+    r = requests.get(app.base + "/readyz", headers=ready(setup), timeout=30)
     assert r.status_code == 503
     body = r.json()
     assert body["database"] == "ok"
     assert body["storage"].startswith("error:")
     s3.client().create_bucket(Bucket=setup["bucket"])
-    r = requests.get(app.base + "/readyz", timeout=30)
+    r = requests.get(app.base + "/readyz", headers=ready(setup), timeout=30)
     assert r.status_code == 200, r.text
     assert r.json() == {"database": "ok", "storage": "ok"}
 
@@ -106,7 +110,7 @@ def test_healthz_answers_any_host_with_database_stopped(setup):
         for host in ["127.0.0.1", "10.1.2.3:8080", "random-" + uuid.uuid4().hex + ".invalid"]:
             r = requests.get(app.base + "/healthz", headers={"Host": host}, timeout=5)
             assert r.status_code == 200 and r.text == "ok\n"
-        r = requests.get(app.base + "/readyz", timeout=30)
+        r = requests.get(app.base + "/readyz", headers=ready(setup), timeout=30)
         assert r.status_code == 503
         body = r.json()
         assert body["database"].startswith("error:"), body
@@ -116,5 +120,5 @@ def test_healthz_answers_any_host_with_database_stopped(setup):
     # Database back: ready again (the pool reconnects by itself).
     from .support import wait_until
 
-    wait_until(lambda: requests.get(app.base + "/readyz", timeout=30).status_code == 200, 60, what="readyz after DB back")
+    wait_until(lambda: requests.get(app.base + "/readyz", headers=ready(setup), timeout=30).status_code == 200, 60, what="readyz after DB back")
     assert requests.get(app.base + "/", timeout=60).status_code == 200

@@ -6,15 +6,18 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from .conftest import app_env
+from .support import readiness_headers
 
 
 def test_idle_app_closes_all_connections_within_60s(pg, fresh_db, start_app, metrics):
-    app = start_app(app_env(pg.url(fresh_db)))
+    env = app_env(pg.url(fresh_db))
+    app = start_app(env)
     app.wait_healthy()
+    ready = readiness_headers(env["DJANGO_SECRET_KEY"])
 
     def hit(i):
         path = ["/", "/readyz", "/admin/login/", "/search/?query=home"][i % 4]
-        return requests.get(app.base + path, timeout=60).status_code
+        return requests.get(app.base + path, headers=ready, timeout=60).status_code
 
     peak_rss = 0
     with ThreadPoolExecutor(16) as pool:

@@ -8,7 +8,7 @@ import secrets
 import requests
 
 from .conftest import ADMIN_PASSWORD, app_env
-from .support import ADMIN_USERNAME, log_in
+from .support import ADMIN_USERNAME, log_in, readiness_headers
 
 VIEWER_HOST = "www.example.org"
 
@@ -26,8 +26,9 @@ def cloudfront_session(secret):
 def test_only_cloudfront_is_served_with_the_viewers_host(pg, fresh_db, start_app):
     secret = secrets.token_urlsafe(36)
     # Only the viewer's host is allowed and trusted: the origin's (127.0.0.1:port) is not.
-    app = start_app(app_env(pg.url(fresh_db), CDN_ORIGIN_SECRET=secret, DJANGO_ALLOWED_HOSTS=VIEWER_HOST,
-                            DJANGO_CSRF_TRUSTED_ORIGINS=""))
+    env = app_env(pg.url(fresh_db), CDN_ORIGIN_SECRET=secret, DJANGO_ALLOWED_HOSTS=VIEWER_HOST,
+                  DJANGO_CSRF_TRUSTED_ORIGINS="")
+    app = start_app(env)
     app.wait_healthy()
 
     editor = log_in(cloudfront_session(secret), app.base, ADMIN_USERNAME, ADMIN_PASSWORD)
@@ -55,7 +56,7 @@ def test_only_cloudfront_is_served_with_the_viewers_host(pg, fresh_db, start_app
 
     # App Runner's health checker calls the origin directly.
     assert requests.get(app.base + "/healthz", timeout=30).status_code == 200
-    r = requests.get(app.base + "/readyz", headers={"Host": VIEWER_HOST}, timeout=30)
+    r = requests.get(app.base + "/readyz", headers=readiness_headers(env["DJANGO_SECRET_KEY"]), timeout=30)
     assert r.status_code == 200 and r.json()["database"] == "ok", r.text
 
     assert secret not in app.output()

@@ -1,6 +1,6 @@
 """The app that configure() adds to INSTALLED_APPS: when Django starts, outbound
-calls get their timeout (outbound.py) and renditions are made one at a time
-(renditions.py)."""
+calls get their timeout (outbound.py), renditions are made one at a time
+(renditions.py) and the password-reset form is rate-limited (password_reset_limit.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ class WagtailScaleToZeroRuntimeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import outbound, renditions
+        from . import outbound, password_reset_limit, renditions
 
         outbound.set_default_timeout()
         renditions.install()
+        password_reset_limit.install()

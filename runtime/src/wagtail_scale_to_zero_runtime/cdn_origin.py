@@ -1,37 +1,71 @@
-"""Requests through CloudFront only, with the viewer's host.
+"""Requests through CloudFront only, with the viewer's host, scheme and address.
 
-CloudFront sends the origin's own Host to the app, so a CloudFront Function copies
-the viewer's host into ``X-Viewer-Host``, and CloudFront adds ``X-Origin-Verify``
-holding a secret. With CDN_ORIGIN_SECRET set, CdnOriginMiddleware (the first
-middleware after the health check):
+CloudFront sends the origin's own Host to the app and adds ``X-Origin-Verify``
+holding a secret; a CloudFront Function sets ``X-Viewer-Host`` (the viewer's
+Host), ``X-Distribution-Domain`` (the distribution's own domain, e.g.
+d111.cloudfront.net) and ``X-Viewer-Address`` (the viewer's IP), and removes
+every viewer header that could pass for one of these (contract.json's
+trustedHeaders). With CDN_ORIGIN_SECRET set, CdnOriginMiddleware (right after
+the health middleware, which answers /healthz and /readyz on the origin directly):
 
-- answers 403 to any request whose X-Origin-Verify is not the secret (constant-time
-  comparison), except /healthz and /readyz, which App Runner's health checker and
-  operators call on the origin directly;
+- answers 403 to any request whose X-Origin-Verify is not the secret
+  (constant-time comparison);
 - makes a verified request's X-Viewer-Host the Host Django uses: ALLOWED_HOSTS,
   CSRF origin checks, Wagtail's site lookup and the page cache's key all see the
-  viewer's host;
-- removes both headers from the request, so that the secret reaches no view, error
-  report or log.
+  viewer's host; its X-Viewer-Address becomes REMOTE_ADDR;
+- marks a verified request https on port 443 (CloudFront speaks only HTTPS to
+  the origin and redirects viewers from http), whatever X-Forwarded-Proto said;
+- adds a verified X-Distribution-Domain to ALLOWED_HOSTS, once per process. This
+  is how the construct avoids a dependency cycle without a custom resource: the
+  distribution needs the origin's domain, so the origin's environment cannot
+  hold the distribution's; DJANGO_ALLOWED_HOSTS names only the custom domain,
+  and the distribution tells each process its own domain with every request.
+  Any other viewer host is refused with 400 (Django's DisallowedHost);
+- removes the CDN's headers from every request, so that the secret reaches no
+  view, error report or log, and an unverified value is never used.
 
-Without CDN_ORIGIN_SECRET the middleware is not used and X-Viewer-Host is ignored
-(Django never reads it).
+Without CDN_ORIGIN_SECRET the middleware is not used and these headers are
+ignored (Django never reads them).
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import re
+import threading
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 
-from .health import GetResponse
+from .contract import (DISTRIBUTION_DOMAIN_HEADER, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER,
+                       VIEWER_HOST_HEADER, meta_key)
+from .health import GetResponse, plain
 
-VERIFY_META = "HTTP_X_ORIGIN_VERIFY"
-VIEWER_HOST_META = "HTTP_X_VIEWER_HOST"
-# Called on the origin directly, never through CloudFront.
-UNVERIFIED_PATHS = ("/healthz", "/readyz")
+VERIFY_META = meta_key(ORIGIN_VERIFY_HEADER)
+VIEWER_HOST_META = meta_key(VIEWER_HOST_HEADER)
+DISTRIBUTION_DOMAIN_META = meta_key(DISTRIBUTION_DOMAIN_HEADER)
+VIEWER_ADDRESS_META = meta_key(VIEWER_ADDRESS_HEADER)
+# A plain host name: never a pattern of ALLOWED_HOSTS (".example.org", "*").
+HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+VERIFIED = "wagtail_scale_to_zero.cdn_verified"
+
+_allowed_hosts_lock = threading.Lock()
+
+
+def through_cdn(request: HttpRequest) -> bool:
+    """Whether the request carried the valid origin secret."""
+    return request.META.get(VERIFIED, False)
+
+
+def allow_host(domain: str) -> None:
+    """Adds ``domain`` to this process's ALLOWED_HOSTS unless it is there."""
+    if domain in settings.ALLOWED_HOSTS:
+        return
+    with _allowed_hosts_lock:
+        if domain not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, domain]
 
 
 class CdnOriginMiddleware:
@@ -45,14 +79,22 @@ class CdnOriginMiddleware:
         self.secret = secret.encode("utf-8", "surrogateescape")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        given = request.META.pop(VERIFY_META, "")
-        viewer_host = request.META.pop(VIEWER_HOST_META, "").strip()
-        if hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret):
-            if viewer_host:
-                request.META["HTTP_HOST"] = viewer_host
-        elif request.path_info not in UNVERIFIED_PATHS:
-            response = HttpResponse(b"Forbidden: this site is served through its CDN.\n", status=403,
-                                    content_type="text/plain")
-            response["Cache-Control"] = "no-store"
-            return response
+        meta = request.META
+        given = meta.pop(VERIFY_META, "")
+        viewer_host = meta.pop(VIEWER_HOST_META, "").strip()
+        domain = meta.pop(DISTRIBUTION_DOMAIN_META, "").strip().lower()
+        address = meta.pop(VIEWER_ADDRESS_META, "").strip()
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret):
+            return plain(403, "Forbidden: this site is served through its CDN.\n")
+        meta[VERIFIED] = True
+        meta.update({"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_PORT": "443", "SERVER_PORT": "443",
+                     "wsgi.url_scheme": "https"})
+        if viewer_host:
+            meta["HTTP_HOST"] = viewer_host
+        if HOST_NAME.fullmatch(domain):
+            allow_host(domain)
+        try:
+            meta["REMOTE_ADDR"] = str(ipaddress.ip_address(address))
+        except ValueError:
+            pass  # none given: the connection's address stays
         return self.get_response(request)

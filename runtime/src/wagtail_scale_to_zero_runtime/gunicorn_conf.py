@@ -25,5 +25,8 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 forwarded_allow_ips = "*"  # App Runner's proxy is the only client that reaches us
+# A header whose name has "_" is dropped (gunicorn's default, pinned): "X_Forwarded_Proto"
+# would otherwise reach the WSGI environ under the same key as "X-Forwarded-Proto".
+header_map = "drop"
 # No password-reset token in the access or error log.
 logger_class = "wagtail_scale_to_zero_runtime.gunicorn_logging.GunicornLogger"

@@ -3,14 +3,21 @@
 /healthz  liveness for App Runner's health checker: HealthCheckMiddleware, the
           first middleware, answers before host validation, the HTTPS redirect,
           sessions or any database access. 200 for any Host header over plain HTTP.
-/readyz   readiness for operators and integration tests: ReadinessMiddleware,
-          after host validation and the HTTPS redirect like any page. 200 when the
-          database and the media storage are reachable, else 503 with a JSON body
-          naming the check that failed, e.g. {"database": "ok", "storage": "error: ..."}.
+/readyz   readiness for operators and integration tests, answered by the same
+          middleware (so on the compute's own URL too, whatever its host), and
+          only for a caller with the readiness token in X-Readiness-Token (the
+          hex HMAC-SHA256 of contract.json's readinessTokenMessage keyed with
+          SECRET_KEY; compared in constant time): anyone else gets 403 and no
+          database connection is made, so nobody can keep the database awake.
+          200 when the database and the media storage are reachable, else 503
+          with a JSON body naming the check that failed, e.g.
+          {"database": "ok", "storage": "error: ..."}.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Callable
 
@@ -18,31 +25,39 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from .contract import READINESS_TOKEN_HEADER, READINESS_TOKEN_MESSAGE, meta_key
+
 GetResponse = Callable[[HttpRequest], HttpResponse]
+
+READINESS_TOKEN_META = meta_key(READINESS_TOKEN_HEADER)
+
+
+def readiness_token(secret_key: str) -> str:
+    """The value /readyz requires in X-Readiness-Token."""
+    return hmac.new(secret_key.encode(), READINESS_TOKEN_MESSAGE.encode(), hashlib.sha256).hexdigest()
+
+
+def plain(status: int, text: str) -> HttpResponse:
+    """A short text/plain response that no cache keeps."""
+    response = HttpResponse(text.encode(), status=status, content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class HealthCheckMiddleware:
-    """Answers /healthz with ``200 ok``; never touches the database."""
+    """Answers /healthz with ``200 ok`` (never touching the database), and /readyz."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
+        self.token = readiness_token(settings.SECRET_KEY).encode()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == "/healthz":
-            response = HttpResponse(b"ok\n", content_type="text/plain")
-            response["Cache-Control"] = "no-store"
-            return response
-        return self.get_response(request)
-
-
-class ReadinessMiddleware:
-    """Answers /readyz with the database and storage checks."""
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+            return plain(200, "ok\n")
         if request.path_info == "/readyz":
+            given = request.META.get(READINESS_TOKEN_META, "").encode("utf-8", "surrogateescape")
+            if not hmac.compare_digest(given, self.token):
+                return plain(403, f"Forbidden: /readyz needs the readiness token in {READINESS_TOKEN_HEADER}.\n")
             return readyz()
         return self.get_response(request)
 

@@ -7,9 +7,11 @@ Two kinds of event:
   apig-wsgi to the WSGI application. Every response body is base64-encoded (so
   any content type comes back byte for byte), each Set-Cookie becomes an entry of
   the v2 ``cookies`` list, the request's cookies list becomes one Cookie header,
-  the Host header stays the viewer's, and X-Forwarded-Proto and -Port are forced to
-  https and 443 (a Function URL only serves HTTPS). A body over lambda_settings.MAX_REQUEST_BODY is
-  answered 413 with a plain-text message, before Django reads it.
+  the Host header stays the viewer's; headers are those function_url.py lets
+  through (no name with ``_``; X-Forwarded-Proto and -Port https and 443). A
+  request that is not valid WSGI (function_url.py) is answered 400, and a body over
+  lambda_settings.MAX_REQUEST_BODY 413, with a plain-text message and
+  ``Cache-Control: no-store``, before Django sees it.
 - any other event (the deployment's management invocation sends ``{}``): the
   ``startup`` command (locked migrations, the first admin once); returns its
   output, or raises StartupFailed whose message carries the output and the error,
@@ -32,6 +34,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from .function_url import refusal, wsgi_headers
 from .lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
 from .log_redaction import redact
 
@@ -121,16 +124,21 @@ def body_size(event: dict[str, Any]) -> int:
     return len(body.encode())
 
 
+def plain_response(status: int, message: str) -> dict[str, Any]:
+    """A plain-text response (payload format 2.0) that no cache keeps."""
+    return {"statusCode": status, "headers": {"content-type": "text/plain; charset=utf-8", "cache-control": "no-store"},
+            "cookies": [], "body": message, "isBase64Encoded": False}
+
+
 def too_large(size: int) -> dict[str, Any]:
-    """The 413 response (payload format 2.0) for a body of ``size`` bytes."""
+    """The 413 response for a body of ``size`` bytes."""
     message = (
         f"413 Request Entity Too Large: the request body is {size} bytes. This site runs on AWS Lambda, "
         f"whose requests are limited to 6 MB: it accepts request bodies of at most {MAX_REQUEST_BODY} bytes "
         f"({MAX_REQUEST_BODY / 1048576:.2f} MiB), so files of at most {MAX_UPLOAD_SIZE / 1048576:.1f} MB "
         "can be uploaded.\n"
     )
-    return {"statusCode": 413, "headers": {"content-type": "text/plain; charset=utf-8", "cache-control": "no-store"},
-            "cookies": [], "body": message, "isBase64Encoded": False}
+    return plain_response(413, message)
 
 
 def make_handler(application: Callable[..., Any]) -> Handler:
@@ -146,14 +154,13 @@ def make_handler(application: Callable[..., Any]) -> Handler:
         try:
             if not isinstance(event, dict) or "requestContext" not in event:
                 return run_startup()
+            part = refusal(event)
+            if part:
+                return plain_response(400, f"400 Bad Request: the request's {part} is not valid.\n")
             size = body_size(event)
             if size > MAX_REQUEST_BODY:
                 return too_large(size)
-            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-            # A Function URL serves HTTPS on 443 only: the scheme (Django's is_secure(), the
-            # HTTPS redirect) and the port (SERVER_PORT; Wagtail finds the Site by host and port).
-            headers.update({"x-forwarded-proto": "https", "x-forwarded-port": "443"})
-            response = wsgi_handler({**event, "headers": headers}, context)
+            response = wsgi_handler({**event, "headers": wsgi_headers(event)}, context)
             if event["requestContext"].get("http", {}).get("method") == "HEAD":
                 response.update(body="", isBase64Encoded=False)
             return response

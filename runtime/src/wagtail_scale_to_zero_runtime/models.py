@@ -15,3 +15,16 @@ class AdminBootstrap(models.Model):
     # from before this record, or an admin created by other means).
     created = models.BooleanField()
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class PasswordResetAttempt(models.Model):
+    """One password-reset request counted against a limit (password_reset_limit.py):
+    ``scope`` "client" or "address", ``key`` the keyed hash of the client's IP or the
+    email address (neither is stored)."""
+
+    scope = models.CharField(max_length=7)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "created_at"], name="password_reset_attempt_key")]

@@ -21,7 +21,6 @@ APP = "wagtail_scale_to_zero_runtime"
 HEALTH_MIDDLEWARE = f"{APP}.health.HealthCheckMiddleware"
 CDN_ORIGIN_MIDDLEWARE = f"{APP}.cdn_origin.CdnOriginMiddleware"
 PAGE_CACHE_MIDDLEWARE = f"{APP}.page_cache.PageCacheMiddleware"
-READINESS_MIDDLEWARE = f"{APP}.health.ReadinessMiddleware"
 ADMIN_BASE_URL_MIDDLEWARE = f"{APP}.admin_base_url.AdminBaseUrlMiddleware"
 LOCAL_MEDIA_MIDDLEWARE = f"{APP}.media.LocalMediaMiddleware"
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
@@ -87,8 +86,7 @@ def configure(settings: dict[str, Any]) -> None:
     the page cache right after it, before SecurityMiddleware (cdn_origin.py,
     page_cache.py: the cache sets Cache-Control on every response but static
     files and local media), WhiteNoise right after SecurityMiddleware, and the
-    admin-base-URL, readiness and local-media middleware right after
-    CommonMiddleware.
+    admin-base-URL and local-media middleware right after CommonMiddleware.
     """
     secret_key = os.environ.get("DJANGO_SECRET_KEY", "")
     if not secret_key.strip():
@@ -146,10 +144,10 @@ def _apps_and_middleware(settings: dict[str, Any]) -> None:
         apps.append(POSTGRES_APP)
     settings["INSTALLED_APPS"] = apps
 
-    ours = {HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, READINESS_MIDDLEWARE,
-            ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE, WHITENOISE_MIDDLEWARE, SECURITY_MIDDLEWARE}
+    ours = {HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, ADMIN_BASE_URL_MIDDLEWARE,
+            LOCAL_MEDIA_MIDDLEWARE, WHITENOISE_MIDDLEWARE, SECURITY_MIDDLEWARE}
     site = [m for m in settings.get("MIDDLEWARE", []) if m not in ours]
-    # Health first (before host validation and the HTTPS redirect), then the
+    # Health first (/healthz and /readyz, before host validation and the HTTPS redirect), then the
     # HTTPS redirect and static files before sessions or any other work. Between
     # them: only CloudFront's requests (with the viewer's host), then the page cache,
     # which answers anonymous views without the database.
@@ -157,7 +155,7 @@ def _apps_and_middleware(settings: dict[str, Any]) -> None:
                   WHITENOISE_MIDDLEWARE, *site]
     # After CommonMiddleware's host validation (or the redirect, without it).
     after = middleware.index(COMMON_MIDDLEWARE if COMMON_MIDDLEWARE in middleware else WHITENOISE_MIDDLEWARE)
-    middleware[after + 1:after + 1] = [ADMIN_BASE_URL_MIDDLEWARE, READINESS_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE]
+    middleware[after + 1:after + 1] = [ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE]
     settings["MIDDLEWARE"] = middleware
 
 

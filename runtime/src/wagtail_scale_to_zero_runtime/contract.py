@@ -1,0 +1,32 @@
+"""Names and limits shared with the CDK construct.
+
+They live in ONE place, ``contract.json`` in this package, which the construct
+reads too: the headers its CloudFront Function sets, the trusted headers it
+removes from viewers in any spelling ("trustedHeaders", used by the construct
+only), the readiness token's header and message, and the password-reset limits.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CONTRACT_FILE = Path(__file__).resolve().parent / "contract.json"
+
+with open(CONTRACT_FILE, encoding="utf-8") as _f:
+    _CONTRACT = json.load(_f)
+
+ORIGIN_VERIFY_HEADER: str = _CONTRACT["originVerifyHeader"]
+VIEWER_HOST_HEADER: str = _CONTRACT["viewerHostHeader"]
+DISTRIBUTION_DOMAIN_HEADER: str = _CONTRACT["distributionDomainHeader"]
+VIEWER_ADDRESS_HEADER: str = _CONTRACT["viewerAddressHeader"]
+READINESS_TOKEN_HEADER: str = _CONTRACT["readinessTokenHeader"]
+READINESS_TOKEN_MESSAGE: str = _CONTRACT["readinessTokenMessage"]
+PASSWORD_RESET_WINDOW_SECONDS: int = _CONTRACT["passwordResetWindowSeconds"]
+PASSWORD_RESET_EMAILS_PER_ADDRESS: int = _CONTRACT["passwordResetEmailsPerAddress"]
+PASSWORD_RESET_REQUESTS_PER_CLIENT: int = _CONTRACT["passwordResetRequestsPerClient"]
+
+
+def meta_key(header: str) -> str:
+    """The WSGI environ key of a request header: ``x-viewer-host`` -> ``HTTP_X_VIEWER_HOST``."""
+    return "HTTP_" + header.upper().replace("-", "_")
