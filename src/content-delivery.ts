@@ -6,23 +6,12 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CONTRACT } from './contract';
 import { createGeneratedSecret } from './generated-secret';
 import { suppressNagFindings } from './nag-suppressions';
 
-/** The request header carrying the viewer's host to the origin (CloudFront sends the origin's own Host). */
-export const VIEWER_HOST_HEADER = 'x-viewer-host';
-/** The request header carrying the distribution's own domain (d111111abcdef8.cloudfront.net), an allowed host of the app. */
-export const DISTRIBUTION_DOMAIN_HEADER = 'x-distribution-domain';
-/** The request header carrying the viewer's IP address (the password-reset limit per client counts by it). */
-export const VIEWER_ADDRESS_HEADER = 'x-viewer-address';
-/** The origin header whose secret value proves a request came through the distribution. */
-export const ORIGIN_VERIFY_HEADER = 'X-Origin-Verify';
-/**
- * Headers the app trusts from CloudFront (beside the origin secret) or from its proxy. The viewer function removes
- * any viewer header whose name, lower case with `_` read as `-`, is one of them, before setting its own.
- */
-export const TRUSTED_HEADERS = [VIEWER_HOST_HEADER, DISTRIBUTION_DOMAIN_HEADER, VIEWER_ADDRESS_HEADER, ORIGIN_VERIFY_HEADER.toLowerCase(),
-  'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-host', 'forwarded'];
+const { viewerHostHeader, distributionDomainHeader, viewerAddressHeader, originVerifyHeader, trustedHeaders } = CONTRACT;
+
 /**
  * Cookies that make a response personal: Django's session (a signed-in editor), its CSRF token (forms) and its
  * messages (a notice shown once).
@@ -42,7 +31,7 @@ export const ORIGIN_READ_TIMEOUT = Duration.seconds(60);
  * request that carries the origin secret, and drops every header whose name holds `_`.
  */
 export const VIEWER_REQUEST_CODE = [
-  `var TRUSTED = ${JSON.stringify(TRUSTED_HEADERS)};`,
+  `var TRUSTED = ${JSON.stringify(trustedHeaders)};`,
   'function handler(event) {',
   '  var request = event.request;',
   '  var headers = request.headers;',
@@ -51,9 +40,9 @@ export const VIEWER_REQUEST_CODE = [
   '      delete headers[name];',
   '    }',
   '  });',
-  `  headers['${VIEWER_HOST_HEADER}'] = { value: headers.host.value };`,
-  `  headers['${DISTRIBUTION_DOMAIN_HEADER}'] = { value: event.context.distributionDomainName };`,
-  `  headers['${VIEWER_ADDRESS_HEADER}'] = { value: event.viewer.ip };`,
+  `  headers['${viewerHostHeader}'] = { value: headers.host.value };`,
+  `  headers['${distributionDomainHeader}'] = { value: event.context.distributionDomainName };`,
+  `  headers['${viewerAddressHeader}'] = { value: event.viewer.ip };`,
   '  return request;',
   '}',
 ].join('\n');
@@ -100,7 +89,7 @@ export class ContentDelivery extends Construct {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
       readTimeout: ORIGIN_READ_TIMEOUT,
-      customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
+      customHeaders: { [originVerifyHeader]: props.originSecret.secretValue.unsafeUnwrap() },
     });
     const viewerHost = new cloudfront.Function(this, 'ViewerHost', {
       comment: 'Sends the Wagtail CMS the viewer host, the distribution domain and the viewer address, and nothing spoofing them',

@@ -35,7 +35,7 @@ describe('CloudFront in front, by default', () => {
       OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 60,
     }));
     expect(origin.OriginCustomHeaders).toEqual([{
-      HeaderName: 'X-Origin-Verify',
+      HeaderName: 'x-origin-verify',
       HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/CdnOriginSecret/) }, ':SecretString:::}}']] },
     }]);
   });

@@ -1,0 +1,30 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The runtime package's contract file, shipped inside this package: the one source of the names both sides use. */
+const CONTRACT_FILE = path.join(__dirname, '..', 'runtime', 'src', 'wagtail_scale_to_zero_runtime', 'contract.json');
+
+/** Header names and limits shared by the construct and the runtime package (its `contract.json`). */
+export interface Contract {
+  /** The origin header whose secret value proves a request came through the distribution. */
+  readonly originVerifyHeader: string;
+  /** The request header carrying the viewer's host (CloudFront sends the origin's own Host). */
+  readonly viewerHostHeader: string;
+  /** The request header carrying the distribution's own domain, an allowed host of the app. */
+  readonly distributionDomainHeader: string;
+  /** The request header carrying the viewer's IP address (the password-reset limit per client counts by it). */
+  readonly viewerAddressHeader: string;
+  /** Headers the app trusts only from CloudFront or its proxy: the viewer function drops any spelling of them. */
+  readonly trustedHeaders: string[];
+  /** The header carrying the readiness token that /readyz asks for. */
+  readonly readinessTokenHeader: string;
+  /** The message whose HMAC-SHA256 keyed with SECRET_KEY is the readiness token. */
+  readonly readinessTokenMessage: string;
+  /** The password-reset limits: the window, emails per address and requests per client in it. */
+  readonly passwordResetWindowSeconds: number;
+  readonly passwordResetEmailsPerAddress: number;
+  readonly passwordResetRequestsPerClient: number;
+}
+
+/** The contract, read from the runtime package. */
+export const CONTRACT: Contract = JSON.parse(fs.readFileSync(CONTRACT_FILE, 'utf-8')) as Contract;
