@@ -440,6 +440,10 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
         description: 'CloudFront domain of the Wagtail CMS (point a custom domain at it)',
       });
     }
+    new CfnOutput(this, 'SecretKeySecretArn', {
+      value: secretKey.secretArn,
+      description: 'Secret holding Django\'s SECRET_KEY, from which the /readyz token is derived (runtime/README.md, Endpoints)',
+    });
     new CfnOutput(this, 'AdminPasswordSecretArn', {
       value: this.adminPasswordSecret.secretArn,
       description: `Secret holding the password of the Wagtail administrator "${settings.adminUsername}"`,

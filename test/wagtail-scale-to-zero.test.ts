@@ -229,12 +229,13 @@ describe('default stack', () => {
     }
   });
 
-  test('outputs the service URL and the admin secret ARN', () => {
+  test('outputs the service URL, the admin secret ARN and the SECRET_KEY secret ARN (the readiness token\'s key)', () => {
     const outputs = template.findOutputs('*');
     const byDescription = Object.values(outputs).map((o) => [o.Description, JSON.stringify(o.Value)]);
     expect(byDescription).toEqual(expect.arrayContaining([
       ['URL of the Wagtail CMS', expect.stringMatching(/https:\/\/.*Distribution.*DomainName/)],
       [expect.stringMatching(/password of the Wagtail administrator "admin"/), expect.stringMatching(/AdminPassword/)],
+      [expect.stringMatching(/SECRET_KEY, from which the \/readyz token is derived/), expect.stringMatching(/DjangoSecretKey/)],
     ]));
   });
 });
