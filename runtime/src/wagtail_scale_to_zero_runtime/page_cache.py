@@ -41,6 +41,9 @@ Cache-Control (the CDN follows it):
                                          no-store value stays, e.g. never_cache's)
   static files and local media           untouched (WhiteNoise's immutable headers)
 ``X-Page-Cache`` says ``hit``, ``miss`` (rendered, storable) or ``bypass``.
+
+Every request first writes the CDN purge a change left pending, once its window has
+ended (page_cache_purge.py).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from django.urls import NoReverseMatch, reverse
 
 from . import page_cache_invalidation
 from .health import GetResponse
+from .page_cache_purge import throttle
 from .page_cache_store import PageCache, page_cache
 
 # Separates the items of Cache-Control and Vary.
@@ -195,6 +199,7 @@ class PageCacheMiddleware:
         self.presigned_ttl: int | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        throttle.send_pending()
         if request.path_info.startswith(self.untouched):
             return self.get_response(request)
         if request.method not in READ_METHODS and request.path.startswith(self.admin_prefixes()):

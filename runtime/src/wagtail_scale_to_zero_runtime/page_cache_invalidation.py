@@ -10,9 +10,8 @@ generation), and once per transaction however many pages it touched:
 - starts a new page-cache generation (page_cache_store.PageCache.bump): this
   instance serves the new content at once, the others within
   PAGE_CACHE_GENERATION_SECONDS;
-- with CDN_PURGE_OUTBOX_BUCKET, writes ``purge/<uuid>.json`` holding
-  ``{"paths": ["/*"]}`` to that bucket, which a function outside the VPC turns
-  into a batched CloudFront invalidation.
+- asks for a CDN purge (page_cache_purge.py: at most one object per
+  PURGE_BATCH_SECONDS per process, the others left pending, not lost).
 
 Changes that send none of these signals (a snippet without drafts, an image, a
 setting, a redirect) are saved by a write to the admin: PageCacheMiddleware calls
@@ -30,19 +29,15 @@ publishing).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import uuid
 from functools import partial
 from typing import Any
 
-from django.conf import settings
+from .page_cache_purge import throttle
 
 logger = logging.getLogger(__name__)
 
-PURGE_PREFIX = "purge/"
-PURGE_BODY = json.dumps({"paths": ["/*"]}).encode()
 PAGE_SIGNALS = ("page_published", "page_unpublished", "post_page_move")
 # Sent for any model with drafts, pages included (after the page signal).
 OBJECT_SIGNALS = ("published", "unpublished")
@@ -97,19 +92,5 @@ def flush(scheduled: int) -> None:
         page_cache().bump()
     except Exception:  # after the commit: the publish stands, whatever happens here
         logger.exception("page cache: starting a new generation failed")
-    request_purge()
+    throttle.request()
 
-
-def request_purge() -> None:
-    """Writes one purge object to CDN_PURGE_OUTBOX_BUCKET, when it is set."""
-    bucket = settings.CDN_PURGE_OUTBOX_BUCKET
-    if not bucket:
-        return
-    from .mail import outbox_client
-
-    key = f"{PURGE_PREFIX}{uuid.uuid4()}.json"
-    try:
-        outbox_client().put_object(Bucket=bucket, Key=key, Body=PURGE_BODY, ContentType="application/json")
-    except Exception as exc:
-        logger.error("CDN purge request %s failed (%s: %s): the CDN serves the previous pages for up to %d s",
-                     key, type(exc).__name__, exc, settings.PAGE_CACHE_CDN_SECONDS)
