@@ -1,6 +1,7 @@
 """The app that configure() adds to INSTALLED_APPS: when Django starts, outbound
-calls get their timeout (outbound.py) and renditions are made one at a time
-(renditions.py)."""
+calls get their timeout (outbound.py), renditions are made one at a time
+(renditions.py) and the page cache's receivers are connected
+(page_cache_invalidation.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ class WagtailScaleToZeroRuntimeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import outbound, renditions
+        from . import outbound, page_cache_invalidation, renditions
 
         outbound.set_default_timeout()
         renditions.install()
+        page_cache_invalidation.connect()

@@ -67,8 +67,8 @@ def configure(settings: dict[str, Any]) -> None:
     DATABASE_POOL_MAX_IDLE, EMAIL_OUTBOX_BUCKET, READYZ_DATABASE_TIMEOUT,
     WAGTAIL_SCALE_TO_ZERO_RUNTIME, and the page cache's and CDN's PAGE_CACHE_BUCKET,
     PAGE_CACHE_MAX_AGE, PAGE_CACHE_CDN_SECONDS, PAGE_CACHE_GENERATION_SECONDS,
-    CDN_PURGE_OUTBOX_BUCKET, PURGE_BATCH_SECONDS, CDN_ORIGIN_SECRET). It also connects the page cache's
-    receivers of Wagtail's publish signals (page_cache_invalidation.py).
+    CDN_PURGE_OUTBOX_BUCKET, PURGE_BATCH_SECONDS, CDN_ORIGIN_SECRET). The package's app
+    connects the page cache's receivers (page_cache_invalidation.py) when it is ready.
 
     Replaced only when its variable is set (else the site's value stays):
     STATIC_ROOT (DJANGO_STATIC_ROOT), MEDIA_ROOT (DJANGO_MEDIA_ROOT),
