@@ -10,6 +10,7 @@ from wagtail_scale_to_zero_runtime.settings import (
     ADMIN_BASE_URL_MIDDLEWARE,
     APP,
     CDN_ORIGIN_MIDDLEWARE,
+    FILE_NOT_FOUND_MIDDLEWARE,
     HEALTH_MIDDLEWARE,
     LOCAL_MEDIA_MIDDLEWARE,
     PAGE_CACHE_MIDDLEWARE,
@@ -104,9 +105,10 @@ def test_inserts_its_middleware_into_the_sites_own(env):
     middleware = settings["MIDDLEWARE"]
     assert middleware[:5] == [HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, SECURITY, WHITENOISE]
     common = middleware.index(COMMON)
-    assert middleware[common + 1:common + 4] == [ADMIN_BASE_URL_MIDDLEWARE, READINESS_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE]
+    assert middleware[common + 1:common + 5] == [ADMIN_BASE_URL_MIDDLEWARE, READINESS_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE,
+                                                 FILE_NOT_FOUND_MIDDLEWARE]
     ours = {HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, WHITENOISE, ADMIN_BASE_URL_MIDDLEWARE,
-            READINESS_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE}
+            READINESS_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE, FILE_NOT_FOUND_MIDDLEWARE}
     site_order = [m for m in site()["MIDDLEWARE"] if m != SECURITY]
     assert [m for m in middleware if m not in ours and m != SECURITY] == site_order
     assert len(middleware) == len(site()["MIDDLEWARE"]) + len(ours)
@@ -117,7 +119,7 @@ def test_middleware_without_common_or_security(env):
     configure(settings)
     assert settings["MIDDLEWARE"] == [HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, SECURITY,
                                       WHITENOISE, ADMIN_BASE_URL_MIDDLEWARE, READINESS_MIDDLEWARE,
-                                      LOCAL_MEDIA_MIDDLEWARE, "myapp.middleware.Custom"]
+                                      LOCAL_MEDIA_MIDDLEWARE, FILE_NOT_FOUND_MIDDLEWARE, "myapp.middleware.Custom"]
 
 
 def test_environment_wins_where_it_is_set(env):

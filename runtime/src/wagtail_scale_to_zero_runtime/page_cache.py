@@ -38,7 +38,8 @@ Cache-Control (the CDN follows it):
   stored or storable anonymous response  public, max-age=0, s-maxage=PAGE_CACHE_CDN_SECONDS
   anything else it sees                  private, no-store (a site's own private or
                                          no-store value stays, e.g. never_cache's)
-  static files and local media           untouched (WhiteNoise's immutable headers)
+  static files and local media           untouched (WhiteNoise's immutable headers;
+                                         a missing one: file_not_found.py's no-store 404)
 ``X-Page-Cache`` says ``hit``, ``miss`` (rendered, storable) or ``bypass``.
 
 Every request first writes the CDN purge a change left pending, once its window has
@@ -60,6 +61,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
 from . import page_cache_invalidation
+from .file_not_found import file_prefixes
 from .health import GetResponse
 from .page_cache_purge import throttle
 from .page_cache_store import PageCache, page_cache
@@ -186,7 +188,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
         # Made now: in gunicorn's master, so that its workers share the instance's directory.
         self.cache: PageCache = page_cache()
-        self.untouched = tuple(p for p in (settings.STATIC_URL, settings.MEDIA_URL) if p and p.startswith("/"))
+        self.untouched = file_prefixes()
         self.max_age = settings.PAGE_CACHE_MAX_AGE
         self.public = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_CDN_SECONDS}"
         self.admin_paths: tuple[str, ...] | None = None  # from the URLconf, on the first request

@@ -24,6 +24,7 @@ PAGE_CACHE_MIDDLEWARE = f"{APP}.page_cache.PageCacheMiddleware"
 READINESS_MIDDLEWARE = f"{APP}.health.ReadinessMiddleware"
 ADMIN_BASE_URL_MIDDLEWARE = f"{APP}.admin_base_url.AdminBaseUrlMiddleware"
 LOCAL_MEDIA_MIDDLEWARE = f"{APP}.media.LocalMediaMiddleware"
+FILE_NOT_FOUND_MIDDLEWARE = f"{APP}.file_not_found.FileNotFoundMiddleware"
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
 COMMON_MIDDLEWARE = "django.middleware.common.CommonMiddleware"
@@ -87,8 +88,9 @@ def configure(settings: dict[str, Any]) -> None:
     the page cache right after it, before SecurityMiddleware (cdn_origin.py,
     page_cache.py: the cache sets Cache-Control on every response but static
     files and local media), WhiteNoise right after SecurityMiddleware, and the
-    admin-base-URL, readiness and local-media middleware right after
-    CommonMiddleware.
+    admin-base-URL, readiness, local-media and file-not-found middleware right after
+    CommonMiddleware (file_not_found.py: a missing static or media file gets a 404
+    without the database).
     """
     secret_key = os.environ.get("DJANGO_SECRET_KEY", "")
     if not secret_key.strip():
@@ -147,7 +149,8 @@ def _apps_and_middleware(settings: dict[str, Any]) -> None:
     settings["INSTALLED_APPS"] = apps
 
     ours = {HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, READINESS_MIDDLEWARE,
-            ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE, WHITENOISE_MIDDLEWARE, SECURITY_MIDDLEWARE}
+            ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE, FILE_NOT_FOUND_MIDDLEWARE, WHITENOISE_MIDDLEWARE,
+            SECURITY_MIDDLEWARE}
     site = [m for m in settings.get("MIDDLEWARE", []) if m not in ours]
     # Health first (before host validation and the HTTPS redirect), then the
     # HTTPS redirect and static files before sessions or any other work. Between
@@ -157,7 +160,8 @@ def _apps_and_middleware(settings: dict[str, Any]) -> None:
                   WHITENOISE_MIDDLEWARE, *site]
     # After CommonMiddleware's host validation (or the redirect, without it).
     after = middleware.index(COMMON_MIDDLEWARE if COMMON_MIDDLEWARE in middleware else WHITENOISE_MIDDLEWARE)
-    middleware[after + 1:after + 1] = [ADMIN_BASE_URL_MIDDLEWARE, READINESS_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE]
+    middleware[after + 1:after + 1] = [ADMIN_BASE_URL_MIDDLEWARE, READINESS_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE,
+                                       FILE_NOT_FOUND_MIDDLEWARE]
     settings["MIDDLEWARE"] = middleware
 
 
