@@ -15,6 +15,7 @@ from wagtail_scale_to_zero_runtime.settings import (
     LOCAL_MEDIA_MIDDLEWARE,
     PAGE_CACHE_MIDDLEWARE,
     READINESS_MIDDLEWARE,
+    SESSION_ENGINE,
     configure,
 )
 
@@ -147,11 +148,14 @@ def test_environment_wins_where_it_is_set(env):
 
 def test_site_choices_that_do_not_conflict_stay(env):
     finders = [{"class": "myapp.embeds.Finder"}]
-    settings = site(WAGTAILEMBEDS_FINDERS=finders, WAGTAILIMAGES_MAX_IMAGE_PIXELS=9)
+    sessions = "django.contrib.sessions.backends.cache"
+    settings = site(WAGTAILEMBEDS_FINDERS=finders, WAGTAILIMAGES_MAX_IMAGE_PIXELS=9, SESSION_ENGINE=sessions)
     configure(settings)
     assert settings["WAGTAILEMBEDS_FINDERS"] == finders
     assert settings["WAGTAILIMAGES_MAX_IMAGE_PIXELS"] == 9
+    assert settings["SESSION_ENGINE"] == sessions
     settings = site()
     configure(settings)
     assert settings["WAGTAILEMBEDS_FINDERS"] == [{"class": f"{APP}.embeds.OEmbedFinder"}]
+    assert settings["SESSION_ENGINE"] == SESSION_ENGINE == f"{APP}.session_store"
     assert settings["WAGTAILIMAGES_MAX_IMAGE_PIXELS"] == 50_000_000

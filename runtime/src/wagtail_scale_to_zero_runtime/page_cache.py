@@ -5,8 +5,10 @@ the HTTPS redirect, sessions, authentication or anything else that may touch the
 database. It runs the same under gunicorn and the Lambda adapter.
 
 A request may be answered from the cache when it is a GET or HEAD without an
-Authorization header, without the session cookie (no signed-in user, no session)
-and without Django's ``messages`` cookie, to a path outside the admin (Wagtail's
+Authorization header, without a session cookie this site made (no signed-in user, no
+session: with session_store.py's SESSION_ENGINE, a cookie whose key fails its HMAC
+check is no session, and is served as anonymous; with a site's own engine, any session
+cookie) and without Django's ``messages`` cookie, to a path outside the admin (Wagtail's
 and Django's: ``/admin/``, ``/django-admin/`` and wherever the URLconf puts them;
 previews and drafts are there), on an allowed host. A hit opens no database
 connection.
@@ -60,7 +62,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
-from . import page_cache_invalidation
+from . import page_cache_invalidation, session_store
 from .file_not_found import file_prefixes
 from .health import GetResponse
 from .page_cache_purge import throttle
@@ -189,6 +191,8 @@ class PageCacheMiddleware:
         # Made now: in gunicorn's master, so that its workers share the instance's directory.
         self.cache: PageCache = page_cache()
         self.untouched = file_prefixes()
+        # Session cookies this site made can be told from made-up ones without the database.
+        self.checks_sessions = settings.SESSION_ENGINE == session_store.ENGINE
         self.max_age = settings.PAGE_CACHE_MAX_AGE
         self.public = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_CDN_SECONDS}"
         self.admin_paths: tuple[str, ...] | None = None  # from the URLconf, on the first request
@@ -231,7 +235,10 @@ class PageCacheMiddleware:
         if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
             return None
         cookies = request.COOKIES
-        if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        session = cookies.get(settings.SESSION_COOKIE_NAME)
+        if session is not None and (not self.checks_sessions or session_store.verified(session)):
+            return None
+        if MESSAGES_COOKIE in cookies:
             return None
         if request.path.startswith(self.admin_prefixes()):
             return None

@@ -16,6 +16,7 @@ from . import database
 from . import lambda_settings  # AWS Lambda: no pool, upload limits
 from .defaults import get_int
 from .page_cache_settings import configure_page_cache
+from .session_store import ENGINE as SESSION_ENGINE
 
 APP = "wagtail_scale_to_zero_runtime"
 HEALTH_MIDDLEWARE = f"{APP}.health.HealthCheckMiddleware"
@@ -77,6 +78,7 @@ def configure(settings: dict[str, Any]) -> None:
     WAGTAIL_SITE_NAME, WAGTAILIMAGES_MAX_IMAGE_PIXELS (50 000 000 if neither).
 
     Set only when the site has not: STATIC_URL, MEDIA_URL, WAGTAILEMBEDS_FINDERS,
+    SESSION_ENGINE (session_store.py: keys checked without the database),
     WAGTAILDOCS_SERVE_METHOD ("redirect", with a media bucket). WAGTAIL_PASSWORD_RESET_ENABLED is False
     without email, the site's value (default True) with it.
 
@@ -112,6 +114,7 @@ def configure(settings: dict[str, Any]) -> None:
     _email(settings)
     _logging(settings)
     _wagtail(settings)
+    settings.setdefault("SESSION_ENGINE", SESSION_ENGINE)  # the page cache tells made-up session cookies
     configure_page_cache(settings)  # page_cache_settings.py: the page cache and the CDN
     # ---- AWS Lambda (lambda_settings.py) -----------------------------------------
     # Only when AWS_LAMBDA_FUNCTION_NAME is set: DATABASES["default"] without a pool
