@@ -1,12 +1,20 @@
-"""Helpers of the page-cache tests: the fixture site's environment, pages made in the
-database, a publish through the Wagtail admin as an editor does it, and a sampler of
-the database's client connections."""
+"""Helpers of the page-cache tests: the fixture site's environment (with a page-cache
+bucket), pages made in the database, a publish through the Wagtail admin as an editor
+does it, the bucket's generation and purge requests, and a sampler of the database's
+client connections."""
 
 import os
 import threading
 import time
+import uuid
 from html.parser import HTMLParser
 
+import requests
+
+from wagtail_scale_to_zero_runtime.page_cache_purge import PURGE_PREFIX
+from wagtail_scale_to_zero_runtime.page_cache_store import GENERATION, PREFIX
+
+from .conftest import app_env
 from .support import REPO_DIR, csrf_token, manage_shell
 
 # The bundled site plus tests/page_cache_fixture (a page with a form).
@@ -14,6 +22,35 @@ FIXTURE_ENV = {
     "DJANGO_SETTINGS_MODULE": "tests.page_cache_fixture.settings",
     "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_DIR / "runtime"), os.environ.get("PYTHONPATH", "")) if p),
 }
+GENERATION_SECONDS = 3
+
+
+def cache_env(pg, db, s3, bucket, **extra):
+    """The fixture site on database `db`, its page cache in `bucket`, re-reading the generation every few seconds."""
+    env = app_env(pg.url(db), **FIXTURE_ENV, **s3.site_env(), PAGE_CACHE_BUCKET=bucket,
+                  PAGE_CACHE_GENERATION_SECONDS=GENERATION_SECONDS)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def new_bucket(s3):
+    name = "page-cache-" + uuid.uuid4().hex[:10]
+    s3.client().create_bucket(Bucket=name)
+    return name
+
+
+def get(app, path, session=None, **kwargs):
+    return (session or requests).get(app.base + path, timeout=60, allow_redirects=False, **kwargs)
+
+
+def generation(s3, bucket):
+    """The page cache's current generation in `bucket`."""
+    return s3.client().get_object(Bucket=bucket, Key=PREFIX + GENERATION)["Body"].read().decode()
+
+
+def purges(s3, outbox):
+    """The keys of the purge requests waiting in `outbox`."""
+    return [o["Key"] for o in s3.client().list_objects_v2(Bucket=outbox, Prefix=PURGE_PREFIX).get("Contents", [])]
 
 
 def add_pages(env):

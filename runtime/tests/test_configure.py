@@ -10,9 +10,11 @@ from wagtail_scale_to_zero_runtime.settings import (
     ADMIN_BASE_URL_MIDDLEWARE,
     APP,
     CDN_ORIGIN_MIDDLEWARE,
+    FILE_NOT_FOUND_MIDDLEWARE,
     HEALTH_MIDDLEWARE,
     LOCAL_MEDIA_MIDDLEWARE,
     PAGE_CACHE_MIDDLEWARE,
+    SESSION_ENGINE,
     configure,
 )
 
@@ -103,9 +105,9 @@ def test_inserts_its_middleware_into_the_sites_own(env):
     middleware = settings["MIDDLEWARE"]
     assert middleware[:5] == [HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, SECURITY, WHITENOISE]
     common = middleware.index(COMMON)
-    assert middleware[common + 1:common + 3] == [ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE]
+    assert middleware[common + 1:common + 4] == [ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE, FILE_NOT_FOUND_MIDDLEWARE]
     ours = {HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, WHITENOISE, ADMIN_BASE_URL_MIDDLEWARE,
-            LOCAL_MEDIA_MIDDLEWARE}
+            LOCAL_MEDIA_MIDDLEWARE, FILE_NOT_FOUND_MIDDLEWARE}
     site_order = [m for m in site()["MIDDLEWARE"] if m != SECURITY]
     assert [m for m in middleware if m not in ours and m != SECURITY] == site_order
     assert len(middleware) == len(site()["MIDDLEWARE"]) + len(ours)
@@ -116,7 +118,7 @@ def test_middleware_without_common_or_security(env):
     configure(settings)
     assert settings["MIDDLEWARE"] == [HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, SECURITY,
                                       WHITENOISE, ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE,
-                                      "myapp.middleware.Custom"]
+                                      FILE_NOT_FOUND_MIDDLEWARE, "myapp.middleware.Custom"]
 
 
 def test_environment_wins_where_it_is_set(env):
@@ -144,11 +146,14 @@ def test_environment_wins_where_it_is_set(env):
 
 def test_site_choices_that_do_not_conflict_stay(env):
     finders = [{"class": "myapp.embeds.Finder"}]
-    settings = site(WAGTAILEMBEDS_FINDERS=finders, WAGTAILIMAGES_MAX_IMAGE_PIXELS=9)
+    sessions = "django.contrib.sessions.backends.cache"
+    settings = site(WAGTAILEMBEDS_FINDERS=finders, WAGTAILIMAGES_MAX_IMAGE_PIXELS=9, SESSION_ENGINE=sessions)
     configure(settings)
     assert settings["WAGTAILEMBEDS_FINDERS"] == finders
     assert settings["WAGTAILIMAGES_MAX_IMAGE_PIXELS"] == 9
+    assert settings["SESSION_ENGINE"] == sessions
     settings = site()
     configure(settings)
     assert settings["WAGTAILEMBEDS_FINDERS"] == [{"class": f"{APP}.embeds.OEmbedFinder"}]
+    assert settings["SESSION_ENGINE"] == SESSION_ENGINE == f"{APP}.session_store"
     assert settings["WAGTAILIMAGES_MAX_IMAGE_PIXELS"] == 50_000_000

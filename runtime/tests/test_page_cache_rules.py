@@ -7,7 +7,7 @@ import pytest
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory, override_settings
 
-from wagtail_scale_to_zero_runtime import page_cache, page_cache_store
+from wagtail_scale_to_zero_runtime import page_cache, page_cache_store, session_store
 from wagtail_scale_to_zero_runtime.page_cache import Entry, cache_key, storable
 from wagtail_scale_to_zero_runtime.settings import configure
 
@@ -171,8 +171,9 @@ def test_requests_that_are_never_served_from_the_cache(django_settings):
     m = middleware_around(lambda request: response())
     m(factory.get("/page/"))
     assert m(factory.get("/page/"))["X-Page-Cache"] == "hit"
+    session = django_settings.SESSION_COOKIE_NAME
     for request in (
-        factory.get("/page/", HTTP_COOKIE=f"{django_settings.SESSION_COOKIE_NAME}=abc"),
+        factory.get("/page/", HTTP_COOKIE=f"{session}={session_store.new_key()}"),
         factory.get("/page/", HTTP_COOKIE="messages=abc"),
         factory.get("/page/", HTTP_AUTHORIZATION="Bearer x"),
         factory.post("/page/"),
@@ -183,3 +184,8 @@ def test_requests_that_are_never_served_from_the_cache(django_settings):
         r = m(request)
         assert r["X-Page-Cache"] == "bypass" and r["Cache-Control"] == "private, no-store", request
     assert m(factory.get("/page/", HTTP_COOKIE="csrftoken=abc; _ga=1"))["X-Page-Cache"] == "hit"
+    # A session cookie the site did not make is no session.
+    key = session_store.new_key()
+    made_up = key[:-1] + ("0" if key[-1] != "0" else "1")  # a valid key with its MAC changed
+    for value in ("abc", "x" * session_store.KEY_CHARS, made_up):
+        assert m(factory.get("/page/", HTTP_COOKIE=f"{session}={value}"))["X-Page-Cache"] == "hit", value

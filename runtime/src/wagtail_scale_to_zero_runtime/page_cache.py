@@ -5,8 +5,10 @@ the HTTPS redirect, sessions, authentication or anything else that may touch the
 database. It runs the same under gunicorn and the Lambda adapter.
 
 A request may be answered from the cache when it is a GET or HEAD without an
-Authorization header, without the session cookie (no signed-in user, no session)
-and without Django's ``messages`` cookie, to a path outside the admin (Wagtail's
+Authorization header, without a session cookie this site made (no signed-in user, no
+session: with session_store.py's SESSION_ENGINE, a cookie whose key fails its HMAC
+check is no session, and is served as anonymous; with a site's own engine, any session
+cookie) and without Django's ``messages`` cookie, to a path outside the admin (Wagtail's
 and Django's: ``/admin/``, ``/django-admin/`` and wherever the URLconf puts them;
 previews and drafts are there), on an allowed host. A hit opens no database
 connection.
@@ -27,11 +29,10 @@ entry; a page that reads its query string (search, pagination) is stored for the
 bare path only and rendered for every query string. Random query strings thus never
 fill the store, and random paths cost one small object each.
 
-An entry lives until the generation changes (any publish, or any other change saved
-in the admin: a POST, PUT, PATCH or DELETE under an admin path answered with a
-redirect, as the admin does after saving, other than signing in or out; previews and
-the editing-session pings answer 200 and change nothing; see
-page_cache_invalidation.py) or PAGE_CACHE_MAX_AGE seconds pass; less when the page
+An entry lives until the generation changes (any publish, a view restriction's change,
+or any other change an editor saves in the admin, whatever the view answers; not a
+sign-in, a preview or an editing-session ping; see page_cache_invalidation.py, which
+gets each request's changes when it ends) or PAGE_CACHE_MAX_AGE seconds pass; less when the page
 holds presigned media URLs, which must still work when the page is last served
 (see ``presigned_lifetime``).
 
@@ -39,8 +40,12 @@ Cache-Control (the CDN follows it):
   stored or storable anonymous response  public, max-age=0, s-maxage=PAGE_CACHE_CDN_SECONDS
   anything else it sees                  private, no-store (a site's own private or
                                          no-store value stays, e.g. never_cache's)
-  static files and local media           untouched (WhiteNoise's immutable headers)
+  static files and local media           untouched (WhiteNoise's immutable headers;
+                                         a missing one: file_not_found.py's no-store 404)
 ``X-Page-Cache`` says ``hit``, ``miss`` (rendered, storable) or ``bypass``.
+
+Every request first writes the CDN purge a change left pending, once its window has
+ended (page_cache_purge.py).
 """
 
 from __future__ import annotations
@@ -57,8 +62,10 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
-from . import page_cache_invalidation
+from . import page_cache_invalidation, session_store
+from .file_not_found import file_prefixes
 from .health import GetResponse
+from .page_cache_purge import throttle
 from .page_cache_store import PageCache, page_cache
 
 # Separates the items of Cache-Control and Vary.
@@ -70,11 +77,7 @@ UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
 # Cookies that make a page personal: the session's (settings) and Django's message storage's.
 MESSAGES_COOKIE = "messages"
 ADMIN_PATHS = ("/admin/", "/django-admin/")
-# Admin writes that change no content.
-SIGN_IN_AND_OUT = ("wagtailadmin_login", "wagtailadmin_logout", "admin:login", "admin:logout")
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-# How the admin answers a write it saved (post, redirect, get).
-SAVED_STATUSES = frozenset({301, 302, 303})
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
 # Headers not kept with an entry: recomputed, or the server's own.
 UNSTORED_HEADERS = frozenset({"cache-control", "content-length", "x-page-cache", "set-cookie", "date", "server",
@@ -187,21 +190,23 @@ class PageCacheMiddleware:
         self.get_response = get_response
         # Made now: in gunicorn's master, so that its workers share the instance's directory.
         self.cache: PageCache = page_cache()
-        self.untouched = tuple(p for p in (settings.STATIC_URL, settings.MEDIA_URL) if p and p.startswith("/"))
+        self.untouched = file_prefixes()
+        # Session cookies this site made can be told from made-up ones without the database.
+        self.checks_sessions = settings.SESSION_ENGINE == session_store.ENGINE
         self.max_age = settings.PAGE_CACHE_MAX_AGE
         self.public = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_CDN_SECONDS}"
         self.admin_paths: tuple[str, ...] | None = None  # from the URLconf, on the first request
-        self.sign_in_and_out: frozenset[str] | None = None
         self.presigned_ttl: int | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        throttle.send_pending()
         if request.path_info.startswith(self.untouched):
             return self.get_response(request)
         if request.method not in READ_METHODS and request.path.startswith(self.admin_prefixes()):
-            return self.private(self.admin_write(request), "bypass")
+            return self.private(self.render(request, admin_write=True), "bypass")
         key = self.eligible_key(request)
         if key is None:
-            return self.private(self.get_response(request), "bypass")
+            return self.private(self.render(request), "bypass")
         generation = self.cache.generation()
         has_query = bool(request.META.get("QUERY_STRING"))
         if generation is not None:
@@ -215,7 +220,7 @@ class PageCacheMiddleware:
 
         meta = _QueryStringWatch(request.META)
         request.META = meta
-        response = self.get_response(request)
+        response = self.render(request)
         if not storable(response):
             return self.private(response, "bypass")
         reads_query = meta.read or "GET" in request.__dict__  # WSGIRequest.GET is a cached_property
@@ -230,7 +235,10 @@ class PageCacheMiddleware:
         if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
             return None
         cookies = request.COOKIES
-        if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        session = cookies.get(settings.SESSION_COOKIE_NAME)
+        if session is not None and (not self.checks_sessions or session_store.verified(session)):
+            return None
+        if MESSAGES_COOKIE in cookies:
             return None
         if request.path.startswith(self.admin_prefixes()):
             return None
@@ -239,27 +247,12 @@ class PageCacheMiddleware:
         except DisallowedHost:
             return None  # CommonMiddleware answers 400
 
-    def admin_write(self, request: HttpRequest) -> HttpResponse:
-        """Runs an admin write; when it saved something no publish signal reported (a snippet without drafts, an
-        image, a setting), starts a new generation as a publish does."""
-        mark = page_cache_invalidation.flush_mark()
-        response = self.get_response(request)
-        if response.status_code in SAVED_STATUSES and page_cache_invalidation.flush_mark() == mark \
-                and request.path not in self.sign_in_and_out_paths():
-            page_cache_invalidation.changed()
+    def render(self, request: HttpRequest, admin_write: bool = False) -> HttpResponse:
+        """The site's response; the changes made meanwhile are flushed once it is done (page_cache_invalidation.py)."""
+        with page_cache_invalidation.request_changes(admin_write) as changes:
+            response = self.get_response(request)
+        page_cache_invalidation.finish_request(request, changes)
         return response
-
-    def sign_in_and_out_paths(self) -> frozenset[str]:
-        """The admin's sign-in and sign-out paths, from the URLconf."""
-        if self.sign_in_and_out is None:
-            found = set()
-            for name in SIGN_IN_AND_OUT:
-                try:
-                    found.add(reverse(name))
-                except NoReverseMatch:
-                    pass
-            self.sign_in_and_out = frozenset(found)
-        return self.sign_in_and_out
 
     def admin_prefixes(self) -> tuple[str, ...]:
         """/admin/, /django-admin/ and where the URLconf puts Wagtail's and Django's admin."""

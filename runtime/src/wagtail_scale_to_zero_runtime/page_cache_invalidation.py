@@ -1,64 +1,162 @@
-"""What a publish does to the page cache and the CDN.
+"""What changes the public site, and what such a change does to the page cache and the CDN.
 
-Wagtail's signals for a change of the public site: ``page_published``,
-``page_unpublished`` (also sent when a live page is deleted), ``post_page_move``,
-and for snippets with drafts ``published`` and ``unpublished`` (which Wagtail also
-sends for pages, after the page signal: ignored then). Each, once its
-transaction commits (so that no instance renders the old content into the new
-generation), and once per transaction however many pages it touched:
+Changes:
+
+- Wagtail's signals ``page_published``, ``page_unpublished`` (also sent when a live
+  page is deleted), ``post_page_move``, and for snippets with drafts ``published``
+  and ``unpublished`` (which Wagtail also sends for pages, after the page signal:
+  ignored then);
+- a view restriction (PageViewRestriction, CollectionViewRestriction) saved, deleted,
+  or its groups changed: always, in the admin or not;
+- in an admin write (PageCacheMiddleware: a POST, PUT, PATCH or DELETE under an admin
+  path), a save, delete or many-to-many change of any other model, except those the
+  admin writes without a content change (UNCHANGING: sessions, user profiles, editing
+  sessions), when the request was handled by a view (not CommonMiddleware's redirect)
+  other than signing in or out or resetting a password, for a signed-in user who may
+  use the admin (``wagtailadmin.access_admin`` or ``is_staff``). This covers what sends
+  no Wagtail signal (a snippet without drafts, an image, a setting, a redirect, page
+  re-ordering) whatever the view answers. A draft's save counts too (it changes no
+  public page: one needless invalidation). Previews and editing-session pings save
+  only UNCHANGING models: they do not count.
+
+Only committed changes count. A request's changes make one flush when the request
+ends; outside a request (a management command), each transaction's changes make one
+flush once it commits. A flush:
 
 - starts a new page-cache generation (page_cache_store.PageCache.bump): this
   instance serves the new content at once, the others within
   PAGE_CACHE_GENERATION_SECONDS;
-- with CDN_PURGE_OUTBOX_BUCKET, writes ``purge/<uuid>.json`` holding
-  ``{"paths": ["/*"]}`` to that bucket, which a function outside the VPC turns
-  into a batched CloudFront invalidation.
+- asks for a CDN purge (page_cache_purge.py: at most one object per
+  PURGE_BATCH_SECONDS per process, the others left pending, not lost).
 
-Changes that send none of these signals (a snippet without drafts, an image, a
-setting, a redirect) are saved by a write to the admin: PageCacheMiddleware calls
-``changed`` after any successful admin write that did not already flush, so they
-show as a publish does.
+A failure is logged, never raised: the change itself has succeeded. Pages are then
+stale for at most PAGE_CACHE_MAX_AGE (the cache) and PAGE_CACHE_CDN_SECONDS (the CDN).
 
-A failure is logged, never raised: the publish itself has succeeded. Pages are
-then stale for at most PAGE_CACHE_MAX_AGE (the cache) and PAGE_CACHE_CDN_SECONDS
-(the CDN).
-
-The receivers are connected by configure() (page_cache_settings.py), so every
-process of the site has them: gunicorn, Lambda, management commands (scheduled
-publishing).
+The receivers are connected when the package's app is ready (apps.py), so every
+process of the site has them: gunicorn, Lambda, management commands.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from django.conf import settings
+from django.http import HttpRequest
+
+from .page_cache_purge import throttle
 
 logger = logging.getLogger(__name__)
 
-PURGE_PREFIX = "purge/"
-PURGE_BODY = json.dumps({"paths": ["/*"]}).encode()
 PAGE_SIGNALS = ("page_published", "page_unpublished", "post_page_move")
 # Sent for any model with drafts, pages included (after the page signal).
 OBJECT_SIGNALS = ("published", "unpublished")
+VIEW_RESTRICTIONS = frozenset({"wagtailcore.pageviewrestriction", "wagtailcore.collectionviewrestriction"})
+# Saved by the admin on requests that change no content.
+UNCHANGING = frozenset({"sessions.session", "wagtailusers.userprofile", "wagtailadmin.editingsession"})
+# Admin writes that change no content whatever they save (the sign-in saves last_login).
+ACCOUNT_VIEWS = frozenset({"wagtailadmin_login", "wagtailadmin_logout", "admin:login", "admin:logout"})
+PASSWORD_RESET_VIEWS = ("wagtailadmin_password_reset", "admin_password_reset", "password_reset")
+ADMIN_PERMISSION = "wagtailadmin.access_admin"
+M2M_DONE = ("post_add", "post_remove", "post_clear")
 
-# Per thread: changes scheduled so far, and the last one a flush covered.
+# Per thread: the current request's changes, the changes scheduled so far, and the last one a flush covered.
 _state = threading.local()
 
 
+class RequestChanges:
+    """The committed changes of one request."""
+
+    def __init__(self, admin_write: bool) -> None:
+        self.admin_write = admin_write
+        self.public = False  # a change of the public site, whoever made it
+        self.admin_saved = False  # another model saved, which counts if the request was an editor's admin save
+
+    def note_public(self) -> None:
+        self.public = True
+
+    def note_admin_saved(self) -> None:
+        self.admin_saved = True
+
+
+@contextmanager
+def request_changes(admin_write: bool) -> Iterator[RequestChanges]:
+    """Collects the changes made while a request is handled (``admin_write``: an admin POST, PUT, PATCH, DELETE)."""
+    changes = RequestChanges(admin_write)
+    _state.request = changes
+    try:
+        yield changes
+    finally:
+        _state.request = None
+
+
+def finish_request(request: HttpRequest, changes: RequestChanges) -> None:
+    """Flushes once when the request changed the public site, or was an editor's admin save."""
+    if changes.public or (changes.admin_saved and is_editors_save(request)):
+        flush_now()
+
+
+def is_editors_save(request: HttpRequest) -> bool:
+    """Whether an admin write was handled by a view other than the account's, for a user who may use the admin."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:  # no view: CommonMiddleware's redirect, a 404
+        return False
+    if match.view_name in ACCOUNT_VIEWS or match.view_name.startswith(PASSWORD_RESET_VIEWS):
+        return False
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_staff or user.has_perm(ADMIN_PERMISSION))
+
+
 def connect() -> None:
-    """Connects the receivers to Wagtail's signals (idempotent)."""
+    """Connects the receivers (idempotent): Wagtail's signals, and the model signals of every model but UNCHANGING."""
+    from django.apps import apps
+    from django.db.models import signals as model_signals
     from wagtail import signals
 
     for name in PAGE_SIGNALS:
         getattr(signals, name).connect(changed, dispatch_uid=f"{__name__}.{name}")
     for name in OBJECT_SIGNALS:
         getattr(signals, name).connect(object_changed, dispatch_uid=f"{__name__}.{name}")
+    # Per model, not for all senders: a model with no receiver keeps Django's fast delete (clearsessions).
+    for model in apps.get_models(include_auto_created=True):
+        if _label(model) not in UNCHANGING:
+            model_signals.post_save.connect(model_saved, sender=model, dispatch_uid=f"{__name__}.save")
+            model_signals.post_delete.connect(model_saved, sender=model, dispatch_uid=f"{__name__}.delete")
+    model_signals.m2m_changed.connect(relation_changed, dispatch_uid=f"{__name__}.m2m")
+
+
+def _label(model: Any) -> str:
+    """app_label.model_name of a model, or of the model that owns an automatic many-to-many table."""
+    owner = model._meta.auto_created or model
+    return owner._meta.label_lower
+
+
+def model_saved(sender: Any, **kwargs: Any) -> None:
+    """Receiver of post_save and post_delete."""
+    _model_changed(_label(sender))
+
+
+def relation_changed(sender: Any, instance: Any = None, action: str = "", model: Any = None, **kwargs: Any) -> None:
+    """Receiver of m2m_changed: a change of both sides' models."""
+    if action in M2M_DONE:
+        for side in (type(instance), model):
+            _model_changed(_label(side))
+
+
+def _model_changed(label: str) -> None:
+    if label in VIEW_RESTRICTIONS:
+        changed()
+        return
+    changes: RequestChanges | None = getattr(_state, "request", None)
+    if changes is not None and changes.admin_write and label not in UNCHANGING:
+        from django.db import transaction
+
+        transaction.on_commit(changes.note_admin_saved)
 
 
 def object_changed(instance: Any = None, **kwargs: Any) -> None:
@@ -70,46 +168,34 @@ def object_changed(instance: Any = None, **kwargs: Any) -> None:
 
 
 def changed(**kwargs: Any) -> None:
-    """Receiver of the page signals (and of a snippet's): schedules one flush for when the
-    current transaction commits (at once outside a transaction)."""
-    scheduled = getattr(_state, "scheduled", 0) + 1
-    _state.scheduled = scheduled
+    """A change of the public site: noted for the request's end, or flushed when the current transaction commits
+    (at once outside a transaction)."""
     from django.db import transaction
 
+    changes: RequestChanges | None = getattr(_state, "request", None)
+    if changes is not None:
+        transaction.on_commit(changes.note_public)
+        return
+    scheduled = getattr(_state, "scheduled", 0) + 1
+    _state.scheduled = scheduled
     transaction.on_commit(partial(flush, scheduled))
 
 
-def flush_mark() -> int:
-    """Grows with every flush of this thread: a caller compares it before and after a request to tell whether
-    the request already invalidated."""
-    return getattr(_state, "flushed", 0)
-
-
 def flush(scheduled: int) -> None:
-    """Bumps the generation and asks for a CDN purge, unless a flush of this thread has
-    already run since this one was scheduled (the same transaction's other changes)."""
+    """Flushes unless a flush of this thread has already run since this one was scheduled (the same transaction's
+    other changes)."""
     if scheduled <= getattr(_state, "flushed", 0):
         return
     _state.flushed = _state.scheduled
+    flush_now()
+
+
+def flush_now() -> None:
+    """Bumps the generation and asks for a CDN purge."""
     from .page_cache_store import page_cache
 
     try:
         page_cache().bump()
-    except Exception:  # after the commit: the publish stands, whatever happens here
+    except Exception:  # after the commit: the change stands, whatever happens here
         logger.exception("page cache: starting a new generation failed")
-    request_purge()
-
-
-def request_purge() -> None:
-    """Writes one purge object to CDN_PURGE_OUTBOX_BUCKET, when it is set."""
-    bucket = settings.CDN_PURGE_OUTBOX_BUCKET
-    if not bucket:
-        return
-    from .mail import outbox_client
-
-    key = f"{PURGE_PREFIX}{uuid.uuid4()}.json"
-    try:
-        outbox_client().put_object(Bucket=bucket, Key=key, Body=PURGE_BODY, ContentType="application/json")
-    except Exception as exc:
-        logger.error("CDN purge request %s failed (%s: %s): the CDN serves the previous pages for up to %d s",
-                     key, type(exc).__name__, exc, settings.PAGE_CACHE_CDN_SECONDS)
+    throttle.request()

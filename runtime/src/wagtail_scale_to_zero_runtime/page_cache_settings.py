@@ -5,6 +5,8 @@ PAGE_CACHE_MAX_AGE              seconds an entry is served at most (defaults.jso
 PAGE_CACHE_CDN_SECONDS          s-maxage of cacheable pages (defaults.json)
 PAGE_CACHE_GENERATION_SECONDS   how often each process re-reads the generation (defaults.json)
 CDN_PURGE_OUTBOX_BUCKET         where a publish asks for a CloudFront purge (else none)
+PURGE_BATCH_SECONDS             at most one purge request per process per this window (defaults.json:
+                                the outbox sender's batch window)
 CDN_ORIGIN_SECRET               the X-Origin-Verify value; set: only CloudFront is served
 """
 
@@ -13,16 +15,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from . import page_cache_invalidation
 from .defaults import get_int
 
 
 def configure_page_cache(settings: dict[str, Any]) -> None:
-    """Writes the settings above and connects the publish receivers."""
+    """Writes the settings above."""
     settings["PAGE_CACHE_BUCKET"] = os.environ.get("PAGE_CACHE_BUCKET", "").strip()
-    for name in ("PAGE_CACHE_MAX_AGE", "PAGE_CACHE_CDN_SECONDS", "PAGE_CACHE_GENERATION_SECONDS"):
+    for name in ("PAGE_CACHE_MAX_AGE", "PAGE_CACHE_CDN_SECONDS", "PAGE_CACHE_GENERATION_SECONDS", "PURGE_BATCH_SECONDS"):
         settings[name] = get_int(name)
     settings["CDN_PURGE_OUTBOX_BUCKET"] = os.environ.get("CDN_PURGE_OUTBOX_BUCKET", "").strip()
     # A secret: Django's error reports hide settings whose name contains SECRET.
     settings["CDN_ORIGIN_SECRET"] = os.environ.get("CDN_ORIGIN_SECRET", "").strip()
-    page_cache_invalidation.connect()

@@ -16,6 +16,7 @@ from . import database
 from . import lambda_settings  # AWS Lambda: no pool, upload limits
 from .defaults import get_int
 from .page_cache_settings import configure_page_cache
+from .session_store import ENGINE as SESSION_ENGINE
 
 APP = "wagtail_scale_to_zero_runtime"
 HEALTH_MIDDLEWARE = f"{APP}.health.HealthCheckMiddleware"
@@ -23,6 +24,7 @@ CDN_ORIGIN_MIDDLEWARE = f"{APP}.cdn_origin.CdnOriginMiddleware"
 PAGE_CACHE_MIDDLEWARE = f"{APP}.page_cache.PageCacheMiddleware"
 ADMIN_BASE_URL_MIDDLEWARE = f"{APP}.admin_base_url.AdminBaseUrlMiddleware"
 LOCAL_MEDIA_MIDDLEWARE = f"{APP}.media.LocalMediaMiddleware"
+FILE_NOT_FOUND_MIDDLEWARE = f"{APP}.file_not_found.FileNotFoundMiddleware"
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
 COMMON_MIDDLEWARE = "django.middleware.common.CommonMiddleware"
@@ -66,8 +68,8 @@ def configure(settings: dict[str, Any]) -> None:
     DATABASE_POOL_MAX_IDLE, EMAIL_OUTBOX_BUCKET, READYZ_DATABASE_TIMEOUT,
     WAGTAIL_SCALE_TO_ZERO_RUNTIME, and the page cache's and CDN's PAGE_CACHE_BUCKET,
     PAGE_CACHE_MAX_AGE, PAGE_CACHE_CDN_SECONDS, PAGE_CACHE_GENERATION_SECONDS,
-    CDN_PURGE_OUTBOX_BUCKET, CDN_ORIGIN_SECRET). It also connects the page cache's
-    receivers of Wagtail's publish signals (page_cache_invalidation.py).
+    CDN_PURGE_OUTBOX_BUCKET, PURGE_BATCH_SECONDS, CDN_ORIGIN_SECRET). The package's app
+    connects the page cache's receivers (page_cache_invalidation.py) when it is ready.
 
     Replaced only when its variable is set (else the site's value stays):
     STATIC_ROOT (DJANGO_STATIC_ROOT), MEDIA_ROOT (DJANGO_MEDIA_ROOT),
@@ -75,6 +77,7 @@ def configure(settings: dict[str, Any]) -> None:
     WAGTAIL_SITE_NAME, WAGTAILIMAGES_MAX_IMAGE_PIXELS (50 000 000 if neither).
 
     Set only when the site has not: STATIC_URL, MEDIA_URL, WAGTAILEMBEDS_FINDERS,
+    SESSION_ENGINE (session_store.py: keys checked without the database),
     WAGTAILDOCS_SERVE_METHOD ("redirect", with a media bucket). WAGTAIL_PASSWORD_RESET_ENABLED is False
     without email, the site's value (default True) with it.
 
@@ -86,7 +89,9 @@ def configure(settings: dict[str, Any]) -> None:
     the page cache right after it, before SecurityMiddleware (cdn_origin.py,
     page_cache.py: the cache sets Cache-Control on every response but static
     files and local media), WhiteNoise right after SecurityMiddleware, and the
-    admin-base-URL and local-media middleware right after CommonMiddleware.
+    admin-base-URL, local-media and file-not-found middleware right after
+    CommonMiddleware (file_not_found.py: a missing static or media file gets a 404
+    without the database).
     """
     secret_key = os.environ.get("DJANGO_SECRET_KEY", "")
     if not secret_key.strip():
@@ -108,6 +113,7 @@ def configure(settings: dict[str, Any]) -> None:
     _email(settings)
     _logging(settings)
     _wagtail(settings)
+    settings.setdefault("SESSION_ENGINE", SESSION_ENGINE)  # the page cache tells made-up session cookies
     configure_page_cache(settings)  # page_cache_settings.py: the page cache and the CDN
     # ---- AWS Lambda (lambda_settings.py) -----------------------------------------
     # Only when AWS_LAMBDA_FUNCTION_NAME is set: DATABASES["default"] without a pool
@@ -145,7 +151,7 @@ def _apps_and_middleware(settings: dict[str, Any]) -> None:
     settings["INSTALLED_APPS"] = apps
 
     ours = {HEALTH_MIDDLEWARE, CDN_ORIGIN_MIDDLEWARE, PAGE_CACHE_MIDDLEWARE, ADMIN_BASE_URL_MIDDLEWARE,
-            LOCAL_MEDIA_MIDDLEWARE, WHITENOISE_MIDDLEWARE, SECURITY_MIDDLEWARE}
+            LOCAL_MEDIA_MIDDLEWARE, FILE_NOT_FOUND_MIDDLEWARE, WHITENOISE_MIDDLEWARE, SECURITY_MIDDLEWARE}
     site = [m for m in settings.get("MIDDLEWARE", []) if m not in ours]
     # Health first (/healthz and /readyz, before host validation and the HTTPS redirect), then the
     # HTTPS redirect and static files before sessions or any other work. Between
@@ -155,7 +161,7 @@ def _apps_and_middleware(settings: dict[str, Any]) -> None:
                   WHITENOISE_MIDDLEWARE, *site]
     # After CommonMiddleware's host validation (or the redirect, without it).
     after = middleware.index(COMMON_MIDDLEWARE if COMMON_MIDDLEWARE in middleware else WHITENOISE_MIDDLEWARE)
-    middleware[after + 1:after + 1] = [ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE]
+    middleware[after + 1:after + 1] = [ADMIN_BASE_URL_MIDDLEWARE, LOCAL_MEDIA_MIDDLEWARE, FILE_NOT_FOUND_MIDDLEWARE]
     settings["MIDDLEWARE"] = middleware
 
 
