@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EmailOptions } from './email-options';
 import { suppressNagFindings } from './nag-suppressions';
+import { loadRuntimeDefaults } from './runtime-defaults';
 
 /** Where the app drops each message: objects under this prefix of the outbox bucket. */
 export const EMAIL_PREFIX = 'email/';
@@ -25,11 +26,13 @@ const FAILED_MESSAGE_DAYS = 14;
 
 /** Room for SES's and S3's own retries: a timeout between the send and the delete would send a message twice. */
 const EMAIL_TIMEOUT = Duration.seconds(90);
+/** The purge window the app and the sender share (the runtime's defaults.json). */
+const PURGE_BATCH_SECONDS = loadRuntimeDefaults().PURGE_BATCH_SECONDS;
 /**
- * With purges, also the sender's debounce: it waits until a purge request is 30 seconds old, then up to another
- * 30 seconds for an older request's invocation to finish, before its own invalidation.
+ * With purges, also the sender's debounce: it waits until a purge request is one window old, then up to another
+ * window for an older request's invocation to finish, before its own invalidation.
  */
-const PURGE_TIMEOUT = EMAIL_TIMEOUT.plus(Duration.seconds(2 * 30));
+const PURGE_TIMEOUT = EMAIL_TIMEOUT.plus(Duration.seconds(2 * PURGE_BATCH_SECONDS));
 /**
  * Invocations of the sender at once, at most: a flood of outbox objects waits its turn (Lambda retries throttled S3
  * events for up to six hours) instead of taking the account's concurrency from every other function.
@@ -143,6 +146,7 @@ export class Outbox extends Construct {
     this.purgeDistribution = distribution;
     this.handle(PURGE_PREFIX, 'reads and deletes the cache purge requests');
     this.sender.addEnvironment('DISTRIBUTION_ID', distribution.distributionId);
+    this.sender.addEnvironment('PURGE_BATCH_SECONDS', String(PURGE_BATCH_SECONDS));
     this.sender.addToRolePolicy(new iam.PolicyStatement({
       actions: ['cloudfront:CreateInvalidation'],
       resources: [distribution.distributionArn],

@@ -30,6 +30,11 @@ export interface RuntimeDefaults {
   readonly PAGE_CACHE_CDN_SECONDS: number;
   /** Seconds after which each process re-reads the page cache's generation: other instances see a publish within it. */
   readonly PAGE_CACHE_GENERATION_SECONDS: number;
+  /**
+   * The CDN purge window: each process of the app writes at most one purge request per window (later ones wait for
+   * the next), and the outbox sender makes one invalidation per window of requests.
+   */
+  readonly PURGE_BATCH_SECONDS: number;
 }
 
 export function loadRuntimeDefaults(): RuntimeDefaults {

@@ -52,7 +52,7 @@ describe('an outbox for email and purges', () => {
   });
 
   test('the sender is told the From address and the distribution, and has time for the purge debounce', () => {
-    expect(sender.Properties.Environment.Variables).toEqual({ EMAIL_FROM_ADDRESS: 'cms@example.org', DISTRIBUTION_ID: DISTRIBUTION_ID });
+    expect(sender.Properties.Environment.Variables).toEqual({ EMAIL_FROM_ADDRESS: 'cms@example.org', DISTRIBUTION_ID: DISTRIBUTION_ID, PURGE_BATCH_SECONDS: '30' });
     expect(sender.Properties.Timeout).toBe(150);
     expect(sender.Properties.Description).toBe('Sends the Wagtail CMS outbox with Amazon SES and invalidates CloudFront for its purge requests');
   });
@@ -103,7 +103,7 @@ describe('an outbox for purges only', () => {
 
   test('handles purge/ only, with no SES permission and no From address', () => {
     expect(notificationPrefixes(template, senderId)).toEqual(['prefix=purge/']);
-    expect(sender.Properties.Environment.Variables).toEqual({ DISTRIBUTION_ID: DISTRIBUTION_ID });
+    expect(sender.Properties.Environment.Variables).toEqual({ DISTRIBUTION_ID: DISTRIBUTION_ID, PURGE_BATCH_SECONDS: '30' });
     expect(sender.Properties.Description).toBe('Invalidates CloudFront for the purge requests of the Wagtail CMS outbox');
     const statements = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]);
     expect(JSON.stringify(statements)).not.toMatch(/ses:|\/email\//);

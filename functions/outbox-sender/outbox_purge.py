@@ -40,7 +40,10 @@ def purge(bucket: str, key: str) -> None:
     distribution = os.environ.get("DISTRIBUTION_ID", "").strip()
     if not distribution:
         raise PermanentError("DISTRIBUTION_ID is not set")
-    window = float(os.environ.get("PURGE_BATCH_SECONDS") or 30)
+    window = os.environ.get("PURGE_BATCH_SECONDS", "").strip()
+    if not window:
+        raise PermanentError("PURGE_BATCH_SECONDS is not set")
+    window = float(window)
     s3 = outbox_aws.s3()
     try:
         created = s3.head_object(Bucket=bucket, Key=key)["LastModified"]

@@ -34,7 +34,7 @@ support = _load_app_support()
 REGION = "us-east-1"
 BUCKET = "site-outbox"
 SENDER = "noreply@example.com"
-PURGE_BATCH_SECONDS = 2  # the tests' batch window (the function's default is 30)
+PURGE_BATCH_SECONDS = 2  # the tests' batch window (the construct sets the runtime's defaults.json value, 30)
 
 
 def encode_recipients(addresses, padded=False):

@@ -151,11 +151,12 @@ def test_an_unreadable_request_invalidates_everything(outbox, distribution, capl
     assert f"unreadable key={unreadable}: invalidating /*" in outbox_lines(caplog)
 
 
-def test_missing_distribution_setting_is_a_failure(outbox, distribution, monkeypatch):
-    monkeypatch.delenv("DISTRIBUTION_ID")
+@pytest.mark.parametrize("setting", ["DISTRIBUTION_ID", "PURGE_BATCH_SECONDS"])
+def test_missing_setting_is_a_failure(outbox, distribution, monkeypatch, setting):
+    monkeypatch.delenv(setting)
     key = outbox.put_purge()
 
-    with pytest.raises(index.OutboxFailure, match="DISTRIBUTION_ID is not set"):
+    with pytest.raises(index.OutboxFailure, match=f"{setting} is not set"):
         index.handler(outbox.event(key), None)
     assert outbox.exists(key)
     assert outbox.invalidations(distribution) == []
