@@ -171,3 +171,27 @@ describe('requirement files that include others', () => {
     expect(() => WagtailImage.fromWagtailProject(directory)).toThrow(/add the line "wagtail-scale-to-zero-runtime" to .*requirements\.txt \(or a file it includes\)/);
   });
 });
+
+describe('Debian packages of the site', () => {
+  test('are passed to the build as build args, and none when there are none', () => {
+    const { source } = imageAsset(FIXTURE, { systemPackages: ['libmagic1', 'gdal-bin'], buildPackages: ['libxml2-dev', 'libxslt1-dev'] });
+    expect(source.dockerBuildArgs).toEqual({
+      SETTINGS_MODULE: 'mysite.settings.production',
+      SYSTEM_PACKAGES: 'libmagic1 gdal-bin',
+      BUILD_PACKAGES: 'libxml2-dev libxslt1-dev',
+    });
+    expect(imageAsset(FIXTURE, { systemPackages: [], buildPackages: [] }).source.dockerBuildArgs).toEqual({ SETTINGS_MODULE: 'mysite.settings.production' });
+  });
+
+  test.each([
+    ['systemPackages', 'libmagic1 libpq5'],
+    ['systemPackages', 'LibMagic1'],
+    ['buildPackages', 'libxml2-dev=2.9'],
+    ['buildPackages', '-y'],
+    ['buildPackages', 'x'],
+    ['systemPackages', 'libmagic1; rm -rf /'],
+  ])('%s [%j] is refused at synth, naming the prop', (prop, name) => {
+    expect(() => WagtailImage.fromWagtailProject(FIXTURE, { [prop]: [name] })).toThrow(
+      `${prop}: ${JSON.stringify(name)} is not a Debian package name; give names alone, of two characters or more: lowercase letters, digits, +, - and ., starting with a letter or digit (e.g. libmagic1)`);
+  });
+});
