@@ -102,7 +102,7 @@ project.addTask('test:app', { description: 'pytest of the bundled app on real Po
 project.addTask('test:functions', { description: 'pytest of the outbox sender function (email and CloudFront purges) against moto\'s server', exec: 'bash scripts/functions-test.sh' });
 project.addTask('test:image', { description: 'Build and run the app image with podman', exec: 'bash scripts/image-test.sh' });
 project.addTask('test:lambda', { description: 'The real image under the Lambda Runtime Interface Emulator, driven with Function URL events', exec: 'bash scripts/lambda-test.sh' });
-project.addTask('test:fresh-sites', { description: 'Fresh wagtail start sites (newest and 7.0 LTS) through the README steps, fromWagtailProject and the full image check', exec: 'bash scripts/fresh-site-test.sh' });
+project.addTask('test:fresh-sites', { description: 'Fresh wagtail start sites (newest and 7.0 LTS) through the README steps, fromWagtailProject and the full image check; a grown site (split requirements, a compiled package, a Debian package)', exec: 'bash scripts/fresh-site-test.sh' });
 project.addTask('test:browser', { description: 'Drive the Wagtail admin in headless Chromium', exec: 'node scripts/browser-test.mjs' });
 project.addTask('test:bindings', { description: 'Build the Python and Java packages and run the consumer apps against them', exec: 'bash scripts/bindings-test.sh' });
 project.addTask('bench', { description: 'Full benchmark against the origin configuration; writes docs/benchmarks.md', exec: 'bash bench/run.sh' });

@@ -7,6 +7,7 @@
 # engine needed.
 #
 #   scripts/build-project-image.sh PROJECT_DIR TAG [--settings-module M]
+#     [--system-package P ...] [--build-package P ...]    (fromWagtailProject's options)
 #
 # Added to what the manifest says, because of this machine: the runc runtime, host
 # network and explicit ulimits (crun fails on these hosts' hybrid cgroups), the base
@@ -21,7 +22,7 @@
 # Prints the build time and the image size (and above the base); the last line is TAG.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ $# -ge 2 ] || { echo "usage: $0 PROJECT_DIR TAG [--settings-module M]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 PROJECT_DIR TAG [--settings-module M] [--system-package P ...] [--build-package P ...]" >&2; exit 2; }
 project="$(cd "$1" && pwd)" tag="$2"
 shift 2
 slug="$(printf '%s' "${tag#*/}" | tr -c 'A-Za-z0-9._-' '-')"

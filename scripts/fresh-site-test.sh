@@ -11,8 +11,11 @@
 #      /healthz with the database stopped, /readyz, the home page, the admin in Chromium
 #      with an image uploaded to S3 and shown through a presigned URL, no idle database
 #      connection within 60 s, a request during a 15 s database resume.
+# Then a site as it looks after years (scripts/grown-site-test.sh): requirement files
+# split with -r/-c, a package of its own compiled from C, a Debian package at run time.
 # Each step's duration is printed; the last line is "fresh-site: N passed, M failed"
-# (N and M count the steps above and each check of step 4, over both versions).
+# (N and M count the steps above and each check of step 4, over both versions, and the
+# grown site).
 #
 #   scripts/fresh-site-test.sh
 #   FRESH_SITE_WAGTAIL="8.0.1" scripts/fresh-site-test.sh      one version only
@@ -90,6 +93,10 @@ for version in $VERSIONS; do
   fi
   echo "     image check $(( $(date +%s) - check_started )) s; Wagtail $version in all $(( $(date +%s) - site_started )) s"
 done
-echo "fresh-site: all versions in $(( $(date +%s) - all_started )) s"
+echo "== fresh-site: a grown site"
+step "grown site: split requirements, a compiled package and libmagic; no compiler in the image" \
+  "$OUT/fresh-site-grown.log" env TEST_OUTPUT_DIR="$OUT" bash "$ROOT/scripts/grown-site-test.sh" \
+  && grep '^grown-site' "$OUT/fresh-site-grown.log" | sed 's/^/     /'
+echo "fresh-site: all versions and the grown site in $(( $(date +%s) - all_started )) s"
 echo "fresh-site: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,6 +5,7 @@ import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
 import { Construct, IDependable } from 'constructs';
 import { BUNDLED_APP_DIRECTORY } from './runtime-defaults';
+import { checkDebianPackages } from './validation';
 import { inspectWagtailProject, stageWagtailProject } from './wagtail-project';
 
 /** Options for an image that the construct builds from a directory holding a Dockerfile. */
@@ -36,6 +37,18 @@ export interface WagtailProjectImageOptions {
    * module manage.py names
    */
   readonly settingsModule?: string;
+  /**
+   * Debian packages the site needs at run time, e.g. `libmagic1` for python-magic; installed in the image, and in
+   * the build stage too, since collecting static files imports the site.
+   * @default - none: Debian's python3 and libpq5 only
+   */
+  readonly systemPackages?: string[];
+  /**
+   * Debian packages only the build needs, e.g. the headers a dependency without a wheel compiles against
+   * (`libxml2-dev`); the build stage already has a C compiler, Python's headers and libpq's. Not in the image.
+   * @default - none
+   */
+  readonly buildPackages?: string[];
 }
 
 /** How the construct's own ECR repository is kept; used only by images the construct builds. */
@@ -75,11 +88,22 @@ export abstract class WagtailImage {
   /**
    * Your own Wagtail site as `wagtail start` made it, with the runtime package in its requirements.txt and
    * `configure(globals())` at the end of its production settings; no Dockerfile needed: the library builds it for
-   * linux/amd64 at deploy time (Debian's Python, a non-root user, static files collected at build).
+   * linux/amd64 at deploy time (Debian's Python, a non-root user, static files collected at build). requirements.txt
+   * may include other files (`-r`, `-c`) and name local packages by path; dependencies without a wheel are compiled
+   * in a build stage whose compiler stays out of the image.
    */
   public static fromWagtailProject(directory: string, options: WagtailProjectImageOptions = {}): WagtailImage {
+    checkDebianPackages('systemPackages', options.systemPackages);
+    checkDebianPackages('buildPackages', options.buildPackages);
     const project = inspectWagtailProject(directory, options.settingsModule);
-    return new DirectoryImage(directory, { tag: options.tag, buildArgs: { SETTINGS_MODULE: project.settingsModule } }, true);
+    const buildArgs: { [name: string]: string } = { SETTINGS_MODULE: project.settingsModule };
+    if (options.systemPackages?.length) {
+      buildArgs.SYSTEM_PACKAGES = options.systemPackages.join(' ');
+    }
+    if (options.buildPackages?.length) {
+      buildArgs.BUILD_PACKAGES = options.buildPackages.join(' ');
+    }
+    return new DirectoryImage(directory, { tag: options.tag, buildArgs }, true);
   }
 
   /** Your own Wagtail site with its own Dockerfile (following the runtime's container contract), built for linux/amd64. */

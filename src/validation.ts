@@ -32,3 +32,16 @@ export function checkNotBelow(prop: string, value: number, lowerProp: string, lo
     throw new Error(`${prop} (${value}) must be greater than or equal to ${lowerProp} (${lowerBound})`);
   }
 }
+
+/** A Debian package name (Debian Policy 5.6.1): lowercase letters, digits, `+`, `-` and `.`, starting with a letter or digit. */
+const DEBIAN_PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+
+/** Fails synth when a name is not a Debian package name; the message names the prop and the name given. */
+export function checkDebianPackages(prop: string, names: string[] | undefined): void {
+  for (const name of names ?? []) {
+    if (!DEBIAN_PACKAGE_NAME.test(name)) {
+      throw new Error(`${prop}: ${JSON.stringify(name)} is not a Debian package name; give names alone, of two ` +
+        'characters or more: lowercase letters, digits, +, - and ., starting with a letter or digit (e.g. libmagic1)');
+    }
+  }
+}

@@ -1,11 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readProjectRequirements } from './requirements-files';
 
 /** The library's own files, shipped inside this package: the runtime package and the build of any Wagtail site. */
 export const RUNTIME_DIRECTORY = path.join(__dirname, '..', 'runtime');
 const DOCKERFILE = path.join(RUNTIME_DIRECTORY, 'docker', 'Dockerfile');
 
-/** Where the staged build context keeps the library's build: the Dockerfile and the runtime package source. */
+/**
+ * Where the staged build context keeps the library's build: the Dockerfile, the runtime package source, and a copy of
+ * what pip reads for the project's dependencies (its requirement files and local packages, under `requirements/`).
+ */
 export const BUILD_DIRECTORY = '.wagtail-scale-to-zero';
 
 /** Top-level names never copied from a project into its build context: version control, environments, local state. */
@@ -32,8 +36,8 @@ export function inspectWagtailProject(directory: string, settingsModule?: string
   if (!fs.existsSync(requirements)) {
     throw new Error(`fromWagtailProject: ${directory} has no requirements.txt listing the site's Python packages`);
   }
-  if (!/^\s*wagtail-scale-to-zero-runtime\b/m.test(fs.readFileSync(requirements, 'utf-8'))) {
-    throw new Error(`fromWagtailProject: add the line "wagtail-scale-to-zero-runtime" to ${requirements}`);
+  if (!readProjectRequirements(directory).namesRuntime) {
+    throw new Error(`fromWagtailProject: add the line "wagtail-scale-to-zero-runtime" to ${requirements} (or a file it includes)`);
   }
   const module = settingsModule ?? defaultSettingsModule(directory, fs.readFileSync(manage, 'utf-8'));
   const file = settingsFile(directory, module);
@@ -68,13 +72,25 @@ function settingsFile(directory: string, module: string): string | undefined {
 
 /**
  * Lays out the build context of a project in `outDirectory`: the project's files (without version control, virtual
- * environments or local media), plus the library's Dockerfile and runtime package under `.wagtail-scale-to-zero/`.
+ * environments or local media), plus the library's Dockerfile and runtime package under `.wagtail-scale-to-zero/`,
+ * with a copy there of the files pip reads for the dependencies, at their paths in the project: the Dockerfile
+ * installs the dependencies from that copy alone, so a change to the site's code leaves that layer cached.
  * Its content, and so the image asset's hash, changes when either the project or the library's build changes.
  */
 export function stageWagtailProject(directory: string, outDirectory: string): string {
   fs.rmSync(outDirectory, { recursive: true, force: true });
   copyTree(directory, outDirectory, PROJECT_SKIPPED);
   const build = path.join(outDirectory, BUILD_DIRECTORY);
+  for (const relative of readProjectRequirements(directory).paths) {
+    const source = path.join(directory, relative);
+    const target = path.join(build, 'requirements', relative);
+    if (fs.statSync(source).isDirectory()) {
+      copyTree(source, target, PROJECT_SKIPPED);
+    } else {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(source, target);
+    }
+  }
   copyTree(RUNTIME_DIRECTORY, path.join(build, 'runtime'), RUNTIME_SKIPPED);
   fs.copyFileSync(DOCKERFILE, path.join(build, 'Dockerfile'));
   return path.join(BUILD_DIRECTORY, 'Dockerfile');
