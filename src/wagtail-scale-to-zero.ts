@@ -377,6 +377,11 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       const lambdaFunction = createLambdaFunction(this, context, settings.lambdaFunction!, [this.database]);
       this.lambdaFunction = lambdaFunction.function;
       compute = lambdaFunction;
+      new CfnOutput(this, 'OperatorFunctionName', {
+        value: lambdaFunction.alias.functionName,
+        description: 'Function that runs a management command: aws lambda invoke --function-name <this> '
+          + '--cli-binary-format raw-in-base64-out --payload \'{"manage": ["check"]}\' result.json',
+      });
     }
     this.originUrl = compute.url;
     if (settings.cdn) {

@@ -30,6 +30,14 @@ describe('the Lambda compute', () => {
     expect(JSON.stringify(resource.DependsOn)).toMatch(/ImageCopy/);
   });
 
+  test('an output names the operator path: the function\'s alias live, invoked directly with {"manage": [...]}', () => {
+    const outputs = Object.entries(template.findOutputs('*')).filter(([id]) => id.includes('OperatorFunctionName'));
+    expect(outputs).toHaveLength(1);
+    const [, output] = outputs[0];
+    expect(JSON.stringify(output.Value)).toMatch(new RegExp(`${functionId}.*:live|CmsLive`));
+    expect(output.Description).toMatch(/aws lambda invoke --function-name <this> .*\{"manage": \["check"\]\}/);
+  });
+
   test('secrets reach its environment as dynamic references, never as values or ARNs it would have to fetch', () => {
     const variables = fn.Properties.Environment.Variables;
     for (const name of ['DATABASE_SECRET', 'DJANGO_SECRET_KEY', 'DJANGO_SUPERUSER_PASSWORD']) {

@@ -660,3 +660,29 @@ def test_12_behind_cloudfront_only_verified_trusted_headers_count(start_function
         reply = Reply(result, 0)
         assert reply.status == 400 and reply.headers["cache-control"] == "no-store", (event["rawPath"], reply.status)
     assert browser.get("/caf%C3%A9%E2%82%AC/", headers=verified).status == 404
+
+
+def test_13_operator_path_runs_commands_redacted_and_waits_through_a_resume(function, proxy, pg, database, metrics):
+    status, result = function.invoke({"manage": ["check", "--database", "default"]})
+    assert status == 200 and result["exitCode"] == 0 and "no issues" in result["output"], result
+    status, result = function.invoke({"manage": ["diffsettings", "--all"]})
+    assert result["exitCode"] == 0 and "[redacted]" in result["output"], result
+    for secret in (pg.password, SECRET_KEY, ADMIN_PASSWORD):
+        assert secret not in json.dumps(result) and secret not in function.logs()
+    status, result = function.invoke({"manage": ["shell"]})
+    assert result["exitCode"] == 2 and "pass the code with -c" in result["output"], result
+    status, result = function.invoke({"manage": ["migrate", "nosuchapp"]})
+    assert result["exitCode"] == 1 and "No installed app with label 'nosuchapp'" in result["output"], result
+
+    proxy.hold_seconds = 15  # a new connection waits 15 s, as Aurora resuming from pause
+    try:
+        started = time.monotonic()
+        status, result = function.invoke({"manage": ["shell", "-c", "from wagtail.models import Page; "
+                                                     "print('pages:', Page.objects.count())"]})
+        seconds = time.monotonic() - started
+    finally:
+        proxy.hold_seconds = 0
+    assert status == 200 and result["exitCode"] == 0 and "pages: " in result["output"], result
+    assert 15 <= seconds < 45, seconds
+    metrics["manage_while_database_resumes_15s_seconds"] = round(seconds, 2)
+    assert app_connections(pg, database) == 0

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from wagtail_scale_to_zero_runtime import lambda_adapter
+from wagtail_scale_to_zero_runtime import lambda_adapter, log_redaction
 from wagtail_scale_to_zero_runtime.lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
 from wagtail_scale_to_zero_runtime.settings import configure
 
@@ -60,12 +60,12 @@ def test_secrets_are_redacted(env):
     env.setenv("PARTNER_CREDS", "partner-creds-value")
     text = ("key kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk, db-pa$$word, admin-pass, "
             "tok_live_123, partner-creds-value, user postgres, /admin/password_reset/confirm/MQ/abc-123/")
-    assert lambda_adapter.redact_secrets(text) == (
+    assert log_redaction.redact_secrets(text) == (
         "key [redacted], [redacted], [redacted], [redacted], [redacted], user postgres, "
         "/admin/password_reset/confirm/[redacted]")
     env.delenv("DATABASE_SECRET")
     env.setenv("DATABASE_URL", "postgres://u:p%40ss-word@h/db")
-    assert lambda_adapter.redact_secrets("p@ss-word p%40ss-word") == "[redacted] [redacted]"
+    assert log_redaction.redact_secrets("p@ss-word p%40ss-word") == "[redacted] [redacted]"
 
 
 def event(method="GET", path="/", body=b"", cookies=None, headers=None):

@@ -1,6 +1,6 @@
 """The site behind CloudFront on AWS Lambda: the real handler (aws_lambda.py, the
-Function URL adapter) in a process of its own, driven with Function URL events on
-real PostgreSQL and the S3 emulator. Only a verified request's trusted headers count,
+Function URL adapter) in a process of its own, driven with Function URL events and
+operator invocations ({"manage": [...]}) on real PostgreSQL and the S3 emulator. Only a verified request's trusted headers count,
 whatever other spellings an event carries (apig-wsgi would map ``x_viewer_host`` onto
 the same WSGI key as ``x-viewer-host``), and an event that cannot be valid WSGI is
 answered 400, never an invocation error."""
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -67,6 +67,7 @@ def function(pg, s3, migrated_template):
         return result
 
     invoke.outbox = outbox
+    invoke.env = env
     yield invoke
     driver.stdin.close()
     driver.wait(30)
@@ -120,3 +121,45 @@ def test_reset_email_links_to_the_viewers_host(function, s3):
                                        policy=email.policy.default)
     links = re.findall(r"https?://[^/\s]+/admin/password_reset/confirm/", message.get_body(("plain",)).get_content())
     assert links == [f"https://{CUSTOM_DOMAIN}/admin/password_reset/confirm/"], links
+
+
+def manage(function, *argv):
+    return function({"manage": list(argv)})
+
+
+def test_operator_runs_a_management_command_and_gets_its_exit_code_and_output(function):
+    r = manage(function, "check")
+    assert r["exitCode"] == 0 and "System check identified no issues" in r["output"], r
+    r = manage(function, "shell", "-c", "from wagtail.models import Page; print('pages:', Page.objects.count())")
+    assert r["exitCode"] == 0 and re.search(r"pages: \d+", r["output"]), r
+    r = manage(function, "createsuperuser", "--noinput", "--username", "operator", "--email", "op@example.org")
+    assert r["exitCode"] == 0, r
+    r = manage(function, "createsuperuser", "--noinput", "--username", "operator", "--email", "op@example.org")
+    assert r["exitCode"] == 1 and "already taken" in r["output"], r
+    r = manage(function, "migrate", "nosuchapp")
+    assert r["exitCode"] == 1 and "No installed app with label 'nosuchapp'" in r["output"], r
+
+
+def test_operator_output_never_carries_a_secret(function):
+    r = manage(function, "diffsettings", "--all")
+    assert r["exitCode"] == 0 and "SECRET_KEY" in r["output"] and "[redacted]" in r["output"], r["output"][:200]
+    password = urlsplit(function.env["DATABASE_URL"]).password
+    for secret in (SECRET, function.env["DJANGO_SECRET_KEY"], function.env["DJANGO_SUPERUSER_PASSWORD"], password):
+        assert not secret or secret not in r["output"]
+    r = manage(function, "shell", "-c", "import os; print(os.environ['CDN_ORIGIN_SECRET'])")
+    assert r["exitCode"] == 0 and SECRET not in r["output"] and "[redacted]" in r["output"], r
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["shell"], "pass the code with -c"),
+    (["dbshell"], "dbshell needs a terminal"),
+    (["changepassword", "admin"], "use the admin's password reset"),
+    (["createsuperuser", "--username", "x"], "run createsuperuser --noinput"),
+    (["runserver"], "starts a server"),
+    (["nosuchcommand"], "Unknown command: 'nosuchcommand'"),
+    ("check", "manage takes a list of strings"),
+    ([], "manage takes a list of strings"),
+])
+def test_operator_commands_that_need_a_terminal_are_refused_with_what_to_run_instead(function, argv, says):
+    r = function({"manage": argv})
+    assert r["exitCode"] == 2 and says in r["output"], r

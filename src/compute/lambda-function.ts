@@ -12,6 +12,8 @@ import { LambdaFunctionSettings } from '../settings';
 export interface LambdaFunctionResources extends ComputeResources {
   readonly function: lambda.DockerImageFunction;
   readonly functionUrl: lambda.FunctionUrl;
+  /** The alias `live`, which serves the URL and takes the operator's direct invocations. */
+  readonly alias: lambda.Alias;
 }
 
 /**
@@ -64,6 +66,6 @@ export function createLambdaFunction(
   const functionUrl = alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
   const host = Fn.select(2, Fn.split('/', functionUrl.url));
 
-  return { function: fn, functionUrl, url: `https://${host}`, domainName: host, role: fn.role!, connections: securityGroup.connections };
+  return { function: fn, functionUrl, alias, url: `https://${host}`, domainName: host, role: fn.role!, connections: securityGroup.connections };
 }
 

@@ -12,6 +12,10 @@ Two kinds of event:
   request that is not valid WSGI (function_url.py) is answered 400, and a body over
   lambda_settings.MAX_REQUEST_BODY 413, with a plain-text message and
   ``Cache-Control: no-store``, before Django sees it.
+- ``{"manage": ["<command>", "<arg>", ...]}``, a direct invocation by an operator
+  (never through the URL): that management command, run in-process; returns
+  ``{"exitCode": N, "output": "..."}`` with every secret blanked
+  (management_invocation.py).
 - any other event (the deployment's management invocation sends ``{}``): the
   ``startup`` command (locked migrations, the first admin once); returns its
   output, or raises StartupFailed whose message carries the output and the error,
@@ -23,98 +27,14 @@ stay open on the server while the execution environment is frozen.
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import re
-import sys
-import time
-import traceback
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
 
 from .function_url import refusal, wsgi_headers
 from .lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
-from .log_redaction import redact
+from .management_invocation import MANAGE_KEY, run_manage, run_startup
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-# Environment variables whose values are secrets wherever they come from (the
-# construct passes DATABASE_SECRET, DJANGO_SECRET_KEY and DJANGO_SUPERUSER_PASSWORD
-# as plain variables resolved at deployment), plus any name that looks like one.
-SECRET_NAMES = ("DATABASE_SECRET", "DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_SUPERUSER_PASSWORD",
-                "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-SECRET_NAME_PATTERN = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|_KEY$", re.IGNORECASE)
-REDACTED = "[redacted]"
-
-
-class StartupFailed(RuntimeError):
-    """The management invocation failed; the message holds the command's output."""
-
-
-def secret_values(environ: dict[str, str] | None = None) -> list[str]:
-    """Every secret value of the environment, longest first (so that none is left half-blanked)."""
-    environ = os.environ if environ is None else environ
-    names = set(SECRET_NAMES)
-    names.update(name for name in environ if SECRET_NAME_PATTERN.search(name))
-    # SECRET_ENVIRONMENT_NAMES (optional, comma-separated): further variables holding secrets.
-    names.update(n.strip() for n in environ.get("SECRET_ENVIRONMENT_NAMES", "").split(",") if n.strip())
-    values: set[str] = set()
-    for name in names:
-        value = environ.get(name, "")
-        values.add(value)
-        if name == "DATABASE_SECRET":
-            try:
-                data = json.loads(value)
-            except ValueError:
-                data = None
-            if isinstance(data, dict):
-                values.update(str(v) for k, v in data.items() if k == "password" or "secret" in k.lower())
-        elif name == "DATABASE_URL" and value:
-            password = urlsplit(value).password or ""
-            values.update((password, unquote(password), quote(unquote(password), safe="")))
-    # Very short values would blank ordinary words: a secret is never that short here.
-    return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
-
-
-def redact_secrets(text: str, environ: dict[str, str] | None = None) -> str:
-    """``text`` with every secret of the environment and every password-reset link blanked."""
-    for value in secret_values(environ):
-        text = text.replace(value, REDACTED)
-    return redact(text)
-
-
-class _Tee(io.TextIOBase):
-    """Writes to a buffer (the invocation's result) and to stdout (the function's log)."""
-
-    def __init__(self, buffer: io.StringIO) -> None:
-        self.buffer_ = buffer
-
-    def write(self, s: str) -> int:
-        self.buffer_.write(s)
-        sys.stdout.write(redact_secrets(s))
-        return len(s)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
-def run_startup() -> dict[str, Any]:
-    """The management invocation: the ``startup`` command, its output as the result."""
-    from django.core.management import call_command
-
-    output = io.StringIO()
-    started = time.monotonic()
-    try:
-        call_command("startup", stdout=_Tee(output), stderr=_Tee(output))
-    except Exception as exc:
-        print(redact_secrets(traceback.format_exc()), file=sys.stderr, flush=True)
-        message = f"startup failed: {type(exc).__name__}: {exc}\n--- output ---\n{output.getvalue()}"
-        raise StartupFailed(redact_secrets(message)) from None
-    return {"command": "startup", "seconds": round(time.monotonic() - started, 3),
-            "output": redact_secrets(output.getvalue())}
-
 
 def body_size(event: dict[str, Any]) -> int:
     """Bytes of the request body, without decoding it."""
@@ -152,6 +72,8 @@ def make_handler(application: Callable[..., Any]) -> Handler:
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
+            if isinstance(event, dict) and MANAGE_KEY in event:
+                return run_manage(event[MANAGE_KEY])
             if not isinstance(event, dict) or "requestContext" not in event:
                 return run_startup()
             part = refusal(event)
