@@ -42,6 +42,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', 'projenrc', '.projenrc.ts'], projectService: false, tsconfigPath: './tsconfig.dev.json' },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: { compilerOptions: {}, include: ['integ/**/*.ts', '.projenrc.ts'] },
+  jestOptions: { jestConfig: { globalSetup: '<rootDir>/test/fixtures/jest-global-setup.ts', globalTeardown: '<rootDir>/test/fixtures/jest-global-teardown.ts' } },
 });
 
 // The bundled Wagtail site and the runtime package (fromWagtailProject builds any site with it) ship in the npm

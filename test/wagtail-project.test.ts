@@ -31,7 +31,7 @@ test('builds a wagtail start project with the library Dockerfile, its production
   expect(source.dockerFile).toBe(`${BUILD_DIRECTORY}/Dockerfile`);
   expect(source.dockerBuildArgs).toEqual({ SETTINGS_MODULE: 'mysite.settings.production' });
   expect(source.platform).toBe('linux/amd64');
-  const context = path.join(outdir, source.directory);
+  const context = path.resolve(outdir, source.directory);
   expect(fs.existsSync(path.join(context, 'manage.py'))).toBe(true);
   expect(fs.existsSync(path.join(context, BUILD_DIRECTORY, 'Dockerfile'))).toBe(true);
   expect(fs.existsSync(path.join(context, BUILD_DIRECTORY, 'runtime', 'pyproject.toml'))).toBe(true);
@@ -56,10 +56,10 @@ test('the image changes when the project changes, and local state stays out of i
 
 test('the library build (Dockerfile and runtime package) is part of what the image hash covers', () => {
   const { source, outdir } = imageAsset(FIXTURE);
-  const runtime = path.join(outdir, source.directory, BUILD_DIRECTORY, 'runtime');
+  const runtime = path.resolve(outdir, source.directory, BUILD_DIRECTORY, 'runtime');
   const shipped = path.join(__dirname, '..', 'runtime');
   expect(fs.readFileSync(path.join(runtime, 'pyproject.toml'), 'utf-8')).toBe(fs.readFileSync(path.join(shipped, 'pyproject.toml'), 'utf-8'));
-  expect(fs.readFileSync(path.join(outdir, source.directory, BUILD_DIRECTORY, 'Dockerfile'), 'utf-8'))
+  expect(fs.readFileSync(path.resolve(outdir, source.directory, BUILD_DIRECTORY, 'Dockerfile'), 'utf-8'))
     .toBe(fs.readFileSync(path.join(shipped, 'docker', 'Dockerfile'), 'utf-8'));
 });
 
@@ -101,7 +101,7 @@ describe('requirement files that include others', () => {
 
   test('the build context holds every included file and local package at its path, for the dependency step', () => {
     const { source, outdir } = imageAsset(path.join(__dirname, 'fixtures', 'wagtail-project-grown'));
-    const staged = path.join(outdir, source.directory, BUILD_DIRECTORY, 'requirements');
+    const staged = path.resolve(outdir, source.directory, BUILD_DIRECTORY, 'requirements');
     const files = (fs.readdirSync(staged, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(staged, f)).isFile()).sort();
     expect(files).toEqual([
       'constraints.txt',
@@ -127,7 +127,7 @@ describe('requirement files that include others', () => {
     });
     const { source, outdir } = imageAsset(directory);
     for (const file of ['requirements.txt', 'req/a.txt', 'req/b.txt', 'req/c.txt', 'req/d.txt', 'req/e.txt', 'packages/x/setup.py']) {
-      expect(fs.existsSync(path.join(outdir, source.directory, BUILD_DIRECTORY, 'requirements', file))).toBe(true);
+      expect(fs.existsSync(path.resolve(outdir, source.directory, BUILD_DIRECTORY, 'requirements', file))).toBe(true);
     }
   });
 
@@ -135,7 +135,7 @@ describe('requirement files that include others', () => {
     const directory = projectCopy();
     const staged = () => {
       const { source, outdir } = imageAsset(directory);
-      return fs.readdirSync(path.join(outdir, source.directory, BUILD_DIRECTORY, 'requirements'));
+      return fs.readdirSync(path.resolve(outdir, source.directory, BUILD_DIRECTORY, 'requirements'));
     };
     const before = staged();
     fs.appendFileSync(path.join(directory, 'mysite', 'settings', 'base.py'), 'WAGTAIL_SITE_NAME = "changed"\n');

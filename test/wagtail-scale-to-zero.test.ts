@@ -123,7 +123,7 @@ describe('default stack', () => {
     const images = Object.values(JSON.parse(fs.readFileSync(manifest.file, 'utf-8')).dockerImages) as any[];
     expect(images).toHaveLength(1);
     expect(images[0].source.platform).toBe('linux/amd64');
-    const staged = path.join(assembly.directory, images[0].source.directory);
+    const staged = path.resolve(assembly.directory, images[0].source.directory);
     expect(fs.readFileSync(path.join(staged, 'Dockerfile'), 'utf-8')).toEqual(fs.readFileSync(path.join(__dirname, '..', 'app', 'Dockerfile'), 'utf-8'));
     expect(fs.existsSync(path.join(staged, 'manage.py'))).toBe(true);
   });
