@@ -11,7 +11,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EmailOptions } from './email-options';
 import { suppressNagFindings } from './nag-suppressions';
-import { loadRuntimeDefaults } from './runtime-defaults';
 
 /** Where the app drops each message: objects under this prefix of the outbox bucket. */
 export const EMAIL_PREFIX = 'email/';
@@ -26,13 +25,6 @@ const FAILED_MESSAGE_DAYS = 14;
 
 /** Room for SES's and S3's own retries: a timeout between the send and the delete would send a message twice. */
 const EMAIL_TIMEOUT = Duration.seconds(90);
-/** The purge window the app and the sender share (the runtime's defaults.json). */
-const PURGE_BATCH_SECONDS = loadRuntimeDefaults().PURGE_BATCH_SECONDS;
-/**
- * With purges, also the sender's debounce: it waits until a purge request is one window old, then up to another
- * window for an older request's invocation to finish, before its own invalidation.
- */
-const PURGE_TIMEOUT = EMAIL_TIMEOUT.plus(Duration.seconds(2 * PURGE_BATCH_SECONDS));
 /**
  * Invocations of the sender at once, at most: a flood of outbox objects waits its turn (Lambda retries throttled S3
  * events for up to six hours) instead of taking the account's concurrency from every other function.
@@ -47,6 +39,8 @@ export interface OutboxProps {
   readonly email?: EmailOptions;
   /** How long the sender's logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /** The purge window the app and the sender share: the runtime's `PURGE_BATCH_SECONDS`. */
+  readonly purgeBatchSeconds: number;
   /**
    * Whether the sender reserves `SENDER_RESERVED_CONCURRENCY` of the account's concurrency. Lambda keeps 10 of an
    * account's concurrency unreserved, so an account whose quota is 10 can reserve none.
@@ -70,11 +64,13 @@ export class Outbox extends Construct {
   /** Events whose object could not be handled after every retry; alarm on its visible messages. */
   public readonly failureQueue: sqs.Queue;
   private readonly sendsEmail: boolean;
+  private readonly purgeBatchSeconds: number;
   private purgeDistribution?: cloudfront.IDistribution;
 
   constructor(scope: Construct, id: string, props: OutboxProps) {
     super(scope, id);
     this.sendsEmail = props.email !== undefined;
+    this.purgeBatchSeconds = props.purgeBatchSeconds;
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -146,13 +142,15 @@ export class Outbox extends Construct {
     this.purgeDistribution = distribution;
     this.handle(PURGE_PREFIX, 'reads and deletes the cache purge requests');
     this.sender.addEnvironment('DISTRIBUTION_ID', distribution.distributionId);
-    this.sender.addEnvironment('PURGE_BATCH_SECONDS', String(PURGE_BATCH_SECONDS));
+    this.sender.addEnvironment('PURGE_BATCH_SECONDS', String(this.purgeBatchSeconds));
     this.sender.addToRolePolicy(new iam.PolicyStatement({
       actions: ['cloudfront:CreateInvalidation'],
       resources: [distribution.distributionArn],
     }));
     const cfnSender = this.sender.node.defaultChild as lambda.CfnFunction;
-    cfnSender.timeout = PURGE_TIMEOUT.toSeconds();
+    // The sender's debounce: it waits until a purge request is one window old, then up to another window for an
+    // older request's invocation to finish, before its own invalidation.
+    cfnSender.timeout = EMAIL_TIMEOUT.plus(Duration.seconds(2 * this.purgeBatchSeconds)).toSeconds();
     cfnSender.description = this.sendsEmail
       ? 'Sends the Wagtail CMS outbox with Amazon SES and invalidates CloudFront for its purge requests'
       : 'Invalidates CloudFront for the purge requests of the Wagtail CMS outbox';

@@ -336,6 +336,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const outbox = props.email || settings.cdn ? new Outbox(this, 'Outbox', {
       email: props.email,
       logRetention,
+      purgeBatchSeconds: runtime.PURGE_BATCH_SECONDS,
       // An account that cannot reserve concurrency for the site (quota 10) cannot for the sender either.
       reserveConcurrency: settings.lambdaFunction?.reserveConcurrency ?? true,
     }) : undefined;

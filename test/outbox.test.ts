@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { EmailOptions } from '../src';
 import { suppressLibraryHandlerFindings } from '../src/nag-findings';
 import { Outbox } from '../src/outbox';
+import { loadRuntimeDefaults } from '../src/runtime-defaults';
 import { ENV } from './fixtures/stacks';
 import { outboxSenderOf, policyStatementsOf } from './fixtures/templates';
 
@@ -18,7 +19,9 @@ interface Built { readonly app: App; readonly stack: Stack; readonly outbox: Out
 function build(email?: EmailOptions, purges = true): Built {
   const app = new App();
   const stack = new Stack(app, 'Test', { env: ENV });
-  const outbox = new Outbox(stack, 'Outbox', { email, logRetention: logs.RetentionDays.ONE_MONTH });
+  const outbox = new Outbox(stack, 'Outbox', {
+    email, logRetention: logs.RetentionDays.ONE_MONTH, purgeBatchSeconds: loadRuntimeDefaults().PURGE_BATCH_SECONDS,
+  });
   const appRole = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('tasks.apprunner.amazonaws.com') });
   if (email) {
     outbox.grantSend(appRole);
@@ -149,7 +152,7 @@ test('the outbox refuses to be wired wrongly', () => {
   expect(() => outbox.grantSend(appRole)).toThrow(/grantSend needs an outbox with email/);
 
   const stack = new Stack(new App(), 'Bare');
-  const bare = new Outbox(stack, 'Outbox', { logRetention: logs.RetentionDays.ONE_MONTH });
+  const bare = new Outbox(stack, 'Outbox', { logRetention: logs.RetentionDays.ONE_MONTH, purgeBatchSeconds: 30 });
   expect(() => bare.grantPurge(new iam.Role(stack, 'AppRole', { assumedBy: new iam.AccountRootPrincipal() }))).toThrow(/grantPurge needs enablePurges first/);
   expect(() => Template.fromStack(stack)).toThrow(/An outbox needs email, or enablePurges with a distribution/);
 });

@@ -5,8 +5,9 @@ Wagtail reads the base URL from settings.WAGTAILADMIN_BASE_URL only, so this
 middleware records the scheme and host of each request there. It sits after
 CommonMiddleware, which has refused any host not in ALLOWED_HOSTS, and after the
 HTTPS redirect, so behind App Runner the recorded URL is https://<allowed host>.
-With CDN_ORIGIN_SECRET set it records only requests that came through the CDN
-(cdn_origin.py): never the compute's own URL, which answers 403 to anyone else.
+With CDN_ORIGIN_SECRET set every request that reaches it came through the CDN
+(cdn_origin.py refuses the others; /healthz and /readyz are answered before it), so
+it never records the compute's own URL.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 
-from .cdn_origin import through_cdn
 from .health import GetResponse
 
 
@@ -26,11 +26,8 @@ class AdminBaseUrlMiddleware:
         if settings.WAGTAILADMIN_BASE_URL:  # set in the environment: keep it
             raise MiddlewareNotUsed
         self.get_response = get_response
-        self.cdn = bool(getattr(settings, "CDN_ORIGIN_SECRET", ""))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.cdn and not through_cdn(request):
-            return self.get_response(request)
         url = f"{request.scheme}://{request.get_host()}"
         # The threads of a worker share this setting. Assigning it is one attribute
         # store, atomic under the GIL, so a reader sees the old or the new URL, never

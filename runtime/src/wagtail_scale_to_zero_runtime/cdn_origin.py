@@ -49,14 +49,8 @@ DISTRIBUTION_DOMAIN_META = meta_key(DISTRIBUTION_DOMAIN_HEADER)
 VIEWER_ADDRESS_META = meta_key(VIEWER_ADDRESS_HEADER)
 # A plain host name: never a pattern of ALLOWED_HOSTS (".example.org", "*").
 HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
-VERIFIED = "wagtail_scale_to_zero.cdn_verified"
 
 _allowed_hosts_lock = threading.Lock()
-
-
-def through_cdn(request: HttpRequest) -> bool:
-    """Whether the request carried the valid origin secret."""
-    return request.META.get(VERIFIED, False)
 
 
 def allow_host(domain: str) -> None:
@@ -86,7 +80,6 @@ class CdnOriginMiddleware:
         address = meta.pop(VIEWER_ADDRESS_META, "").strip()
         if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret):
             return plain(403, "Forbidden: this site is served through its CDN.\n")
-        meta[VERIFIED] = True
         meta.update({"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_PORT": "443", "SERVER_PORT": "443",
                      "wsgi.url_scheme": "https"})
         if viewer_host:

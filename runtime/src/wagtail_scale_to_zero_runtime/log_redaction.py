@@ -56,9 +56,10 @@ def secret_values(environ: dict[str, str] | None = None) -> list[str]:
     return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
 
 
-def redact_secrets(text: str, environ: dict[str, str] | None = None) -> str:
-    """``text`` with every secret of the environment and every password-reset link blanked."""
-    for value in secret_values(environ):
+def redact_secrets(text: str, environ: dict[str, str] | None = None, values: list[str] | None = None) -> str:
+    """``text`` with every secret of the environment (or ``values``, from secret_values) and every password-reset
+    link blanked."""
+    for value in secret_values(environ) if values is None else values:
         text = text.replace(value, REDACTED)
     return redact(text)
 

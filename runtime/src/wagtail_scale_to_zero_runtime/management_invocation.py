@@ -28,7 +28,7 @@ import time
 import traceback
 from typing import Any
 
-from .log_redaction import redact_secrets
+from .log_redaction import redact_secrets, secret_values
 
 MANAGE_KEY = "manage"
 USAGE = 2  # the exit code of a request refused before its command runs, as argparse uses
@@ -59,10 +59,11 @@ class _Tee(io.TextIOBase):
     def __init__(self, buffer: io.StringIO) -> None:
         self.buffer_ = buffer
         self.log = sys.stdout  # the process's own, also while the command's prints are redirected here
+        self.secrets = secret_values()  # once: a command may write thousands of times
 
     def write(self, s: str) -> int:
         self.buffer_.write(s)
-        self.log.write(redact_secrets(s))
+        self.log.write(redact_secrets(s, values=self.secrets))
         return len(s)
 
     def flush(self) -> None:
@@ -74,9 +75,8 @@ def refusal(argv: Any) -> str | None:
     if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
         return 'manage takes a list of strings: {"manage": ["<command>", "<arg>", ...]}, e.g. {"manage": ["check"]}'
     command = argv[0]
-    if command == "shell" and any(a in SHELL_CODE or a.startswith("--command=") for a in argv[1:]):
-        pass
-    elif command in REFUSED:
+    shell_with_code = command == "shell" and any(a in SHELL_CODE or a.startswith("--command=") for a in argv[1:])
+    if command in REFUSED and not shell_with_code:
         return f"{command} is not run here: {REFUSED[command]}"
     if command in PROMPTS_WITHOUT_NO_INPUT and not any(a in NO_INPUT for a in argv[1:]):
         return f"{command} asks questions without --noinput: run {command} --noinput ..."

@@ -19,16 +19,14 @@ the client but never the email address.
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import logging
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .contract import (PASSWORD_RESET_EMAILS_PER_ADDRESS, PASSWORD_RESET_REQUESTS_PER_CLIENT,
                        PASSWORD_RESET_WINDOW_SECONDS)
@@ -38,8 +36,8 @@ _INSTALLED = "_wagtail_scale_to_zero_runtime_limit"
 
 
 def _key(scope: str, value: str) -> str:
-    message = f"{scope}:{value}".encode("utf-8", "surrogateescape")
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    """A keyed hash of ``value`` (an address or a client), so that neither is stored."""
+    return salted_hmac(f"{__name__}.{scope}", value, algorithm="sha256").hexdigest()
 
 
 def _count(scope: str, key: str, limit: int, since: Any) -> bool:
