@@ -3,7 +3,7 @@ import { Names, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
-import { Construct, IDependable } from 'constructs';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { BUNDLED_APP_DIRECTORY } from './runtime-defaults';
 import { checkDebianPackages } from './validation';
 import { inspectWagtailProject, stageWagtailProject } from './wagtail-project';
@@ -72,6 +72,12 @@ export interface WagtailImageConfig {
   /** The tag the compute runs (App Runner tracks it; Lambda resolves it at deployment). */
   readonly tag: string;
   /**
+   * A tag that names this image alone (its content), for the operator function of App Runner stacks: a function
+   * resolves its tag once, at deployment, so it must be given a new tag with each new image.
+   * @default - `tag`
+   */
+  readonly contentTag?: string;
+  /**
    * What must exist before the service or function is created (the image copied into the repository).
    * @default - nothing
    */
@@ -112,8 +118,9 @@ export abstract class WagtailImage {
   }
 
   /**
-   * An image you push yourself to your own repository; App Runner redeploys when `tag` moves, while the Lambda
-   * compute resolves `tag` at deployment (deploy again, or use a new tag, to run a new image).
+   * An image you push yourself to your own repository; App Runner redeploys when `tag` moves, while a function (the
+   * Lambda compute, and App Runner's operator function) resolves `tag` at deployment (deploy again, or use a new
+   * tag, for the function to run a new image).
    * The image must follow the bundled app's container contract (environment variables and endpoints).
    */
   public static fromEcrRepository(repository: ecr.IRepository, tag: string = 'latest'): WagtailImage {
@@ -144,12 +151,17 @@ class DirectoryImage extends WagtailImage {
       buildArgs: this.options.buildArgs,
     });
     const tag = options.tagByContent ? asset.assetHash : this.options.tag ?? 'latest';
-    // The compute may only be created once its tag exists in the repository it pulls from.
-    const copy = new ECRDeployment(scope, 'ImageCopy', {
+    // The compute may only be created once its tags exist in the repository it pulls from.
+    const copyTo = (id: string, destinationTag: string) => new ECRDeployment(scope, id, {
       src: new DockerImageName(asset.imageUri),
-      dest: new DockerImageName(repository.repositoryUriForTag(tag)),
+      dest: new DockerImageName(repository.repositoryUriForTag(destinationTag)),
     });
-    return { repository, tag, readiness: copy };
+    const readiness = new DependencyGroup(copyTo('ImageCopy', tag));
+    if (tag !== asset.assetHash) {
+      // The tracked tag moves with each image; a function, which resolves its tag once, pulls the content tag.
+      readiness.add(copyTo('ContentTagCopy', asset.assetHash));
+    }
+    return { repository, tag, contentTag: asset.assetHash, readiness };
   }
 
   /** Lays out the project's build context under the app's output directory, which is cleaned with it. */

@@ -20,6 +20,7 @@ import { AppRunnerDomain } from './app-runner-domain';
 import { createAppRunnerService } from './compute/app-runner';
 import { ComputeContext, ComputeResources } from './compute/compute-context';
 import { createLambdaFunction } from './compute/lambda-function';
+import { createOperatorFunction } from './compute/operator-function';
 import { WagtailCompute } from './compute/wagtail-compute';
 import { checkConnectionBudget } from './connection-budget';
 import { ContentDelivery, createOriginSecret } from './content-delivery';
@@ -221,6 +222,12 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
    * @default - undefined with the App Runner compute
    */
   public readonly lambdaFunction?: lambda.IFunction;
+  /**
+   * The function that runs a management command per invocation (`{"manage": ["<command>", ...]}`), never reached
+   * through a URL: the alias `live` of the Lambda compute, or on App Runner a function of its own in the VPC from
+   * the same image, with the site's grants. Grant operators `grantInvoke` on it.
+   */
+  public readonly operatorFunction: lambda.IFunction;
   /** The VPC the database and the compute are in. */
   public readonly vpc: ec2.IVpc;
   /** The Aurora PostgreSQL Serverless v2 cluster. */
@@ -332,13 +339,14 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     });
     this.repository = image.repository;
 
+    // An account that cannot reserve concurrency for the site (quota 10) cannot for the sender or the operator either.
+    const reserveConcurrency = settings.lambdaFunction?.reserveConcurrency ?? true;
     // One outbox for what the app cannot send from a VPC without NAT: email, and CloudFront purges.
     const outbox = props.email || settings.cdn ? new Outbox(this, 'Outbox', {
       email: props.email,
       logRetention,
       purgeBatchSeconds: runtime.PURGE_BATCH_SECONDS,
-      // An account that cannot reserve concurrency for the site (quota 10) cannot for the sender either.
-      reserveConcurrency: settings.lambdaFunction?.reserveConcurrency ?? true,
+      reserveConcurrency,
     }) : undefined;
     const context: ComputeContext = {
       vpc: this.vpc,
@@ -370,21 +378,30 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       },
     };
     let compute: ComputeResources;
+    let operatorConnections: ec2.Connections;
     if (settings.appRunner) {
       const appRunner = createAppRunnerService(this, context, settings.appRunner);
       this.service = appRunner.service;
       compute = appRunner;
+      const operator = createOperatorFunction(this, context, reserveConcurrency);
+      this.operatorFunction = operator.function;
+      operatorConnections = operator.securityGroup.connections;
     } else {
       const lambdaFunction = createLambdaFunction(this, context, settings.lambdaFunction!, [this.database]);
       this.lambdaFunction = lambdaFunction.function;
       compute = lambdaFunction;
-      new CfnOutput(this, 'OperatorFunctionName', {
-        value: lambdaFunction.alias.functionName,
-        description: 'Function that runs a management command: aws lambda invoke --function-name <this> '
-          + '--cli-binary-format raw-in-base64-out --payload \'{"manage": ["check"]}\' result.json',
-      });
+      this.operatorFunction = lambdaFunction.alias;
+      operatorConnections = compute.connections;
     }
+    new CfnOutput(this, 'OperatorFunctionName', {
+      value: this.operatorFunction.functionName,
+      description: 'Function that runs a management command: aws lambda invoke --function-name <this> '
+        + '--cli-binary-format raw-in-base64-out --payload \'{"manage": ["check"]}\' result.json',
+    });
     this.originUrl = compute.url;
+    // The operator path runs the site's own code (commands save pages, send email, store media): it gets what the site gets.
+    const operatorRole = this.operatorFunction.role!;
+    const siteRoles = operatorRole === compute.role ? [compute.role] : [compute.role, operatorRole];
     if (settings.cdn) {
       const delivery = new ContentDelivery(this, 'Cdn', {
         originDomainName: compute.domainName,
@@ -397,7 +414,9 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       this.distribution = delivery.distribution;
       this.serviceUrl = delivery.url;
       outbox!.enablePurges(delivery.distribution);
-      outbox!.grantPurge(compute.role);
+      for (const role of siteRoles) {
+        outbox!.grantPurge(role);
+      }
     } else {
       if (props.webApplicationFirewall && this.service) {
         new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
@@ -413,10 +432,17 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     this.connections = compute.connections;
     this.grantPrincipal = compute.role;
     this.database.connections.allowDefaultPortFrom(compute.connections, 'The Wagtail CMS');
-    grantMediaAccess(this.mediaBucket, compute.role);
-    grantPageCacheAccess(pageCacheBucket, compute.role);
+    if (operatorConnections !== compute.connections) {
+      this.database.connections.allowDefaultPortFrom(operatorConnections, 'The operator function of the Wagtail CMS');
+    }
+    for (const role of siteRoles) {
+      grantMediaAccess(this.mediaBucket, role);
+      grantPageCacheAccess(pageCacheBucket, role);
+      if (outbox && props.email) {
+        outbox.grantSend(role);
+      }
+    }
     if (outbox && props.email) {
-      outbox.grantSend(compute.role);
       this.emailFailureQueue = outbox.failureQueue;
       new CfnOutput(this, 'EmailFailureQueueUrl', {
         value: outbox.failureQueue.queueUrl,

@@ -40,9 +40,10 @@ def test_database_props_reach_the_serverless_v2_cluster(template):
 
 
 def test_the_image_directory_is_staged_as_a_docker_asset_without_building_it(template):
-    # Synth needs no Docker engine: the asset is only staged, and ECRDeployment copies it into the repository.
+    # Synth needs no Docker engine: the asset is only staged, and ECRDeployment copies it into the repository,
+    # under the tag App Runner tracks and under its content tag, which the operator function pulls.
     template.resource_count_is("AWS::ECR::Repository", 1)
-    template.resource_count_is("Custom::CDKECRDeployment", 1)
+    template.resource_count_is("Custom::CDKECRDeployment", 2)
 
 
 def test_a_bad_max_concurrency_fails_with_the_typescript_message():
@@ -64,7 +65,7 @@ def test_the_readme_python_quick_start_synthesizes_with_the_bundled_app():
     template.has_resource_properties(
         "AWS::AppRunner::AutoScalingConfiguration", {"MinSize": 1, "MaxSize": 10, "MaxConcurrency": 100}
     )
-    template.resource_count_is("Custom::CDKECRDeployment", 1)
+    template.resource_count_is("Custom::CDKECRDeployment", 2)
 
 
 def test_the_lambda_compute_from_python():

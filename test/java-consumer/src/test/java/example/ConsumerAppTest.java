@@ -62,8 +62,9 @@ class ConsumerAppTest {
 
     @Test
     void theImageDirectoryIsStagedAsADockerAssetWithoutBuildingIt() {
+        // Copied under the tag App Runner tracks and under its content tag, which the operator function pulls.
         template.resourceCountIs("AWS::ECR::Repository", 1);
-        template.resourceCountIs("Custom::CDKECRDeployment", 1);
+        template.resourceCountIs("Custom::CDKECRDeployment", 2);
     }
 
     @Test
