@@ -17,6 +17,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersionPinning: false,
   jsiiVersion: '~6.0.0',
   peerDeps: ['cdk-ecr-deployment@^4.2.65'],
+  // The operator CLI (bin wagtail-scale-to-zero) calls CloudFormation and Lambda; jsii packages bundle what is not jsii.
+  bundledDeps: ['@aws-sdk/client-cloudformation@^3.1142.0', '@aws-sdk/client-lambda@^3.1142.0'],
+  bin: { 'wagtail-scale-to-zero': 'lib/cli/main.js' },
   devDeps: [
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@2.197.10',

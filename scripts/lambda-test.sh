@@ -5,7 +5,8 @@
 # PostgreSQL and moto's S3 on this machine, driven with Function URL events (payload
 # format 2.0). The tests: runtime/tests/lambda_check.py (the management event, /healthz
 # without the database, pages, static files, admin login, uploads and their limits,
-# a database that resumes, idle connections, cold start). Measurements:
+# a database that resumes, idle connections, cold start, the operator path and the
+# npm package's operator CLI against the RIE and moto's CloudFormation). Measurements:
 # test-output/lambda-metrics.json.
 #
 #   scripts/lambda-test.sh [PYTEST_ARGS...]
@@ -53,7 +54,14 @@ elif [ -z "$image_id" ]; then
   fail "no image $IMAGE"
 fi
 
-# 3. the tests (helpers and fixtures of the runtime package's suite)
+# 3. the operator CLI, which test 14 runs from the compiled package (lib/): compiled when src/ is newer
+cli="$ROOT/lib/cli/main.js"
+if [ ! -f "$cli" ] || [ -n "$(find "$ROOT/src" -name '*.ts' -newer "$cli" | head -n1)" ]; then
+  echo "lambda-test: compiling the package for its operator CLI"
+  (cd "$ROOT" && npx projen compile) >"$OUT/lambda-compile.log" 2>&1 || { cat "$OUT/lambda-compile.log"; fail "the compile failed"; }
+fi
+
+# 4. the tests (helpers and fixtures of the runtime package's suite)
 VENV="$("$ROOT/scripts/app-venv.sh" | tail -n1)"
 export TEST_OUTPUT_DIR="$OUT" LAMBDA_TEST_IMAGE="$IMAGE" LAMBDA_TEST_RIE="$RIE"
 export TEST_STATIC_ROOT="${TEST_STATIC_ROOT:-$ROOT/.local/app-static}"

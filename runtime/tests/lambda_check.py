@@ -15,7 +15,9 @@ the secrets as plain variables, plus what Lambda itself sets (AWS_LAMBDA_*,
 credentials, region), and runs as Lambda runs an image: an arbitrary non-root
 user, a read-only file system except /tmp. The tests run in file order and share
 one function container (the first event it gets is the deployment's management
-event); tests 2, 10 and 12 start their own, cold.
+event); tests 2, 10 and 12 start their own, cold. Test 14 runs the npm package's
+operator CLI (node, lib/cli/main.js) with its CloudFormation calls sent to moto
+and its Lambda Invoke calls to the RIE.
 
 Measurements go to test-output/lambda-metrics.json.
 """
@@ -42,7 +44,7 @@ from urllib3 import encode_multipart_formdata
 from wagtail_scale_to_zero_runtime.lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
 
 from .conftest import OUTPUT_DIR
-from .support import TcpProxy, free_port, readiness_headers, spoofed_headers, underscore_variants, wait_until
+from .support import REPO_DIR, TcpProxy, free_port, readiness_headers, spoofed_headers, underscore_variants, wait_until
 
 IMAGE = os.environ.get("LAMBDA_TEST_IMAGE", "localhost/wagtail-scale-to-zero-app:test")
 RIE = os.environ.get("LAMBDA_TEST_RIE") or next(
@@ -686,3 +688,48 @@ def test_13_operator_path_runs_commands_redacted_and_waits_through_a_resume(func
     assert 15 <= seconds < 45, seconds
     metrics["manage_while_database_resumes_15s_seconds"] = round(seconds, 2)
     assert app_connections(pg, database) == 0
+
+
+def operator_cli(function, s3, *args):
+    """The npm package's operator CLI (lib/cli/main.js) with its AWS calls sent to moto (CloudFormation) and to this
+    function's RIE (Lambda's Invoke API, where the function is named "function"): (exit code, stdout, stderr)."""
+    env = {**os.environ, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_ENDPOINT_URL_CLOUDFORMATION": s3.endpoint, "AWS_ENDPOINT_URL_LAMBDA": f"http://127.0.0.1:{function.port}"}
+    r = subprocess.run(["node", str(REPO_DIR / "lib" / "cli" / "main.js"), *args], env=env,
+                       capture_output=True, text=True, timeout=LAMBDA_TIMEOUT + 30)
+    return r.returncode, r.stdout, r.stderr
+
+
+def test_14_operator_cli_finds_the_function_in_the_stack_outputs_and_exits_with_the_command_status(function, s3, pg):
+    import boto3
+
+    cloudformation = boto3.client("cloudformation", endpoint_url=s3.endpoint, region_name=REGION,
+                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+    # The outputs a WagtailScaleToZero stack has, under the keys CDK gives them (path + hash).
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+                "Outputs": {"CmsOperatorFunctionName1F2A3B4C": {"Value": "function"},
+                            "CmsServiceUrl5D6E7F80": {"Value": ORIGIN}}}
+    cloudformation.create_stack(StackName="OperatedSite", TemplateBody=json.dumps(template))
+
+    code, out, err = operator_cli(function, s3, "manage", "--stack", "OperatedSite", "--", "check")
+    assert code == 0 and "no issues" in out and "running check on function" in err, (code, out, err)
+    code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--",
+                                  "createsuperuser", "--noinput", "--username", "operator", "--email", "ops@example.org")
+    assert code == 0 and "Superuser created successfully" in out, (code, out, err)
+    code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "shell", "-c",
+                                  "import os; from django.contrib.auth.models import User; "
+                                  "u = User.objects.get(username='operator', is_superuser=True); "
+                                  "print(u.check_password(os.environ['DJANGO_SUPERUSER_PASSWORD']))")
+    # As the README says: the new superuser has the first administrator's password.
+    assert code == 0 and out.splitlines()[-1] == "True", (code, out, err)
+    code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "changepassword", "admin")
+    assert code == 2 and "use the admin's password reset" in out, (code, out, err)
+    code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "migrate", "nosuchapp")
+    assert code == 1 and "No installed app with label 'nosuchapp'" in out, (code, out, err)
+    code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "diffsettings", "--all")
+    assert code == 0 and "[redacted]" in out and pg.password not in out and SECRET_KEY not in out, (code, err)
+
+    code, out, err = operator_cli(function, s3, "manage", "--stack", "NoSuchStack", "--", "check")
+    assert code == 125 and "could not read the outputs of stack NoSuchStack" in err and "--region" in err, (code, err)
+    code, out, err = operator_cli(function, s3, "manage", "--stack", "OperatedSite", "--function", "function", "--", "check")
+    assert code == 2 and "pass exactly one of --stack and --function" in err, (code, err)
