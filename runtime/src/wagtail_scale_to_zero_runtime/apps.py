@@ -1,7 +1,8 @@
 """The app that configure() adds to INSTALLED_APPS: when Django starts, outbound
 calls get their timeout (outbound.py), renditions are made one at a time
-(renditions.py), the password-reset form is rate-limited (password_reset_limit.py)
-and the page cache's receivers are connected (page_cache_invalidation.py)."""
+(renditions.py), the password-reset form is rate-limited (password_reset_limit.py),
+the page cache's receivers are connected (page_cache_invalidation.py), and the first
+admin makes way for a namesake in a site's loaded data (first_admin_handover.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ class WagtailScaleToZeroRuntimeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import outbound, page_cache_invalidation, password_reset_limit, renditions
+        from . import first_admin_handover, outbound, page_cache_invalidation, password_reset_limit, renditions
 
         outbound.set_default_timeout()
         renditions.install()
         password_reset_limit.install()
         page_cache_invalidation.connect()
+        first_admin_handover.connect()
