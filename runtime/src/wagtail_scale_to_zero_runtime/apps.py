@@ -2,7 +2,8 @@
 calls get their timeout (outbound.py), renditions are made one at a time
 (renditions.py), the password-reset form is rate-limited (password_reset_limit.py),
 the page cache's receivers are connected (page_cache_invalidation.py), and the first
-admin makes way for a namesake in a site's loaded data (first_admin_handover.py)."""
+admin makes way for a namesake in a site's loaded data (first_admin_handover.py), and
+the first sign-in of each day runs the housekeeping (housekeeping.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ class WagtailScaleToZeroRuntimeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import first_admin_handover, outbound, page_cache_invalidation, password_reset_limit, renditions
+        from . import (first_admin_handover, housekeeping, outbound, page_cache_invalidation, password_reset_limit,
+                       renditions)
 
         outbound.set_default_timeout()
         renditions.install()
         password_reset_limit.install()
         page_cache_invalidation.connect()
         first_admin_handover.connect()
+        housekeeping.connect()

@@ -28,3 +28,9 @@ class PasswordResetAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "key", "created_at"], name="password_reset_attempt_key")]
+
+
+class HousekeepingRun(models.Model):
+    """When housekeeping.py last ran (one row): sign-ins run it again a day later."""
+
+    ran_at = models.DateTimeField()

@@ -11,7 +11,8 @@ Changes:
 - in an admin write (PageCacheMiddleware: a POST, PUT, PATCH or DELETE under an admin
   path), a save, delete or many-to-many change of any other model, except those the
   admin writes without a content change (UNCHANGING: sessions, user profiles, editing
-  sessions, and the form state a preview keeps since Wagtail 8), when the request was handled by a view (not CommonMiddleware's redirect)
+  sessions, the form state a preview keeps since Wagtail 8, and this package's
+  password-reset attempts and housekeeping record), when the request was handled by a view (not CommonMiddleware's redirect)
   other than signing in or out or resetting a password, for a signed-in user who may
   use the admin (``wagtailadmin.access_admin`` or ``is_staff``). This covers what sends
   no Wagtail signal (a snippet without drafts, an image, a setting, a redirect, page
@@ -57,7 +58,8 @@ OBJECT_SIGNALS = ("published", "unpublished")
 VIEW_RESTRICTIONS = frozenset({"wagtailcore.pageviewrestriction", "wagtailcore.collectionviewrestriction"})
 # Saved by the admin on requests that change no content.
 UNCHANGING = frozenset({"sessions.session", "wagtailusers.userprofile", "wagtailadmin.editingsession",
-                        "wagtailadmin.formstate"})
+                        "wagtailadmin.formstate", "wagtail_scale_to_zero_runtime.passwordresetattempt",
+                        "wagtail_scale_to_zero_runtime.housekeepingrun"})
 # Admin writes that change no content whatever they save (the sign-in saves last_login).
 ACCOUNT_VIEWS = frozenset({"wagtailadmin_login", "wagtailadmin_logout", "admin:login", "admin:logout"})
 PASSWORD_RESET_VIEWS = ("wagtailadmin_password_reset", "admin_password_reset", "password_reset")
