@@ -3,7 +3,7 @@ import { JobPermission } from 'projen/lib/github/workflows-model';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'wagtail-scale-to-zero',
-  description: 'A Wagtail CMS on AWS App Runner and Aurora Serverless v2 that costs almost nothing while idle.',
+  description: 'A Wagtail CMS on AWS (App Runner or Lambda, behind CloudFront, on Aurora Serverless v2) that costs almost nothing while idle.',
   keywords: ['aws-cdk', 'cdk', 'wagtail', 'django', 'apprunner', 'aurora', 'serverless', 'scale-to-zero'],
   author: 'wagtail-scale-to-zero maintainers',
   authorAddress: 'maintainers@example.com',

@@ -198,9 +198,10 @@ export interface WagtailScaleToZeroProps {
 }
 
 /**
- * A Wagtail CMS that costs almost nothing while idle: App Runner or a Lambda function in front of Aurora PostgreSQL
- * Serverless v2 that pauses at zero capacity, a private S3 media bucket reached through a gateway endpoint, and an
- * ECR repository holding the site's image.
+ * A Wagtail CMS that costs almost nothing while idle: CloudFront (with a page cache that serves readers without the
+ * database) in front of App Runner or a Lambda function, Aurora PostgreSQL Serverless v2 that pauses at zero
+ * capacity, a private S3 media bucket reached through a gateway endpoint, an ECR repository holding the site's image,
+ * email through an S3 outbox, and an operator function for management commands.
  */
 export class WagtailScaleToZero extends Construct implements iam.IGrantable {
   /** The site's https URL (no trailing slash): the custom domain or CloudFront's, else the compute's own. */

@@ -88,3 +88,16 @@ test('an image from the user\'s own repository: the operator resolves its tag at
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }));
   expect(JSON.stringify(fn.Properties.Code.ImageUri)).toMatch(/own-site:v42/);
 });
+
+test('neither function gets what only gunicorn and its pool read', () => {
+  for (const compute of [undefined, WagtailCompute.lambdaFunction()]) {
+    const template = Template.fromStack(stackWith(compute ? { compute } : {}).stack);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }));
+    expect(fn.Properties.Environment.Variables).toEqual(expect.objectContaining({ DATABASE_CONNECT_TIMEOUT: '30' }));
+    expect(fn.Properties.Environment.Variables.GUNICORN_THREADS).toBeUndefined();
+    expect(fn.Properties.Environment.Variables.DATABASE_POOL_MAX_IDLE).toBeUndefined();
+  }
+  const service = Object.values(Template.fromStack(stackWith({}).stack).findResources('AWS::AppRunner::Service'))[0];
+  const names = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration.RuntimeEnvironmentVariables.map((v: any) => v.Name);
+  expect(names).toEqual(expect.arrayContaining(['GUNICORN_THREADS', 'DATABASE_POOL_MAX_IDLE']));
+});
