@@ -700,7 +700,8 @@ def operator_cli(function, s3, *args):
     return r.returncode, r.stdout, r.stderr
 
 
-def test_14_operator_cli_finds_the_function_in_the_stack_outputs_and_exits_with_the_command_status(function, s3, pg):
+def test_14_operator_cli_finds_the_function_in_the_stack_outputs_and_exits_with_the_command_status(function, s3, pg,
+                                                                                                   proxy, metrics):
     import boto3
 
     cloudformation = boto3.client("cloudformation", endpoint_url=s3.endpoint, region_name=REGION,
@@ -728,6 +729,17 @@ def test_14_operator_cli_finds_the_function_in_the_stack_outputs_and_exits_with_
     assert code == 1 and "No installed app with label 'nosuchapp'" in out, (code, out, err)
     code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "diffsettings", "--all")
     assert code == 0 and "[redacted]" in out and pg.password not in out and SECRET_KEY not in out, (code, err)
+
+    proxy.hold_seconds = 15  # a new connection waits 15 s, as Aurora resuming from pause
+    try:
+        started = time.monotonic()
+        code, out, err = operator_cli(function, s3, "manage", "--stack", "OperatedSite", "--", "shell", "-c",
+                                      "from wagtail.models import Page; print('pages:', Page.objects.count())")
+        seconds = time.monotonic() - started
+    finally:
+        proxy.hold_seconds = 0
+    assert code == 0 and "pages: " in out and 15 <= seconds < 45, (code, out, err, seconds)
+    metrics["operator_cli_while_database_resumes_15s_seconds"] = round(seconds, 2)
 
     code, out, err = operator_cli(function, s3, "manage", "--stack", "NoSuchStack", "--", "check")
     assert code == 125 and "could not read the outputs of stack NoSuchStack" in err and "--region" in err, (code, err)
