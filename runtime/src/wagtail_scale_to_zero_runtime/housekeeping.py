@@ -6,8 +6,8 @@ attempts counted against their limits, and, where the site installs
 wagtail.contrib.search_promotions, its search query records. A schedule would wake a
 paused database every day for nothing while nobody uses the site; instead the
 first sign-in to the site each day (``user_logged_in``: the database is awake for
-it anyway) runs ``run()`` after the sign-in's own work, in milliseconds for a
-site's few thousand rows. An operator runs the same at any time with the
+it anyway) runs ``run()`` after the sign-in's own work: a count and a delete on an
+indexed column per table. An operator runs the same at any time with the
 ``housekeeping`` management command (through the operator path).
 
 Steps, each logged with what it removed: expired sessions (the session engine's
