@@ -36,6 +36,7 @@ import { MonitoringOptions } from './monitoring/monitoring-options';
 import { suppressLibraryHandlerFindings } from './nag-findings';
 import { suppressNagFindings } from './nag-suppressions';
 import { addS3GatewayEndpoint, createIsolatedVpc, defaultSubnets } from './network';
+import { OPERATOR_FUNCTION_OUTPUT } from './operator-output';
 import { Outbox } from './outbox';
 import { createPageCacheBucket, grantPageCacheAccess } from './page-cache-bucket';
 import { loadRuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
@@ -379,30 +380,29 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       },
     };
     let compute: ComputeResources;
-    let operatorConnections: ec2.Connections;
+    // App Runner's operator function is a second identity the database and the grants must admit.
+    let operatorIdentity: { role: iam.IRole; connections: ec2.Connections } | undefined;
     if (settings.appRunner) {
       const appRunner = createAppRunnerService(this, context, settings.appRunner);
       this.service = appRunner.service;
       compute = appRunner;
       const operator = createOperatorFunction(this, context, reserveConcurrency);
       this.operatorFunction = operator.function;
-      operatorConnections = operator.securityGroup.connections;
+      operatorIdentity = { role: operator.function.role!, connections: operator.securityGroup.connections };
     } else {
       const lambdaFunction = createLambdaFunction(this, context, settings.lambdaFunction!, [this.database]);
       this.lambdaFunction = lambdaFunction.function;
       compute = lambdaFunction;
       this.operatorFunction = lambdaFunction.alias;
-      operatorConnections = compute.connections;
     }
-    new CfnOutput(this, 'OperatorFunctionName', {
+    new CfnOutput(this, OPERATOR_FUNCTION_OUTPUT, {
       value: this.operatorFunction.functionName,
       description: 'Function that runs a management command: aws lambda invoke --function-name <this> '
         + '--cli-binary-format raw-in-base64-out --payload \'{"manage": ["check"]}\' result.json',
     });
     this.originUrl = compute.url;
     // The operator path runs the site's own code (commands save pages, send email, store media): it gets what the site gets.
-    const operatorRole = this.operatorFunction.role!;
-    const siteRoles = operatorRole === compute.role ? [compute.role] : [compute.role, operatorRole];
+    const siteRoles = [compute.role, ...(operatorIdentity ? [operatorIdentity.role] : [])];
     if (settings.cdn) {
       const delivery = new ContentDelivery(this, 'Cdn', {
         originDomainName: compute.domainName,
@@ -433,8 +433,8 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     this.connections = compute.connections;
     this.grantPrincipal = compute.role;
     this.database.connections.allowDefaultPortFrom(compute.connections, 'The Wagtail CMS');
-    if (operatorConnections !== compute.connections) {
-      this.database.connections.allowDefaultPortFrom(operatorConnections, 'The operator function of the Wagtail CMS');
+    if (operatorIdentity) {
+      this.database.connections.allowDefaultPortFrom(operatorIdentity.connections, 'The operator function of the Wagtail CMS');
     }
     for (const role of siteRoles) {
       grantMediaAccess(this.mediaBucket, role);

@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { OPERATOR_FUNCTION_OUTPUT } from '../operator-output';
 
 /** Where the operator's calls go: the AWS CLI's `--region` and `--profile`, else the SDK's own resolution. */
 export interface AwsTarget {
@@ -17,19 +18,17 @@ export interface ManageResult {
 /** A failure the operator can act on: `message` says what failed and what to do. */
 export class OperatorError extends Error {}
 
-/** The part of the stack output keys the construct gives the operator function's name (CfnOutput `OperatorFunctionName`). */
-const OUTPUT_KEY = 'OperatorFunctionName';
 
 /** The name of the operator function of the one WagtailScaleToZero in `stackName`, from the stack's outputs. */
 export async function operatorFunctionOf(stackName: string, target: AwsTarget): Promise<string> {
   const client = new CloudFormationClient({ region: target.region, profile: target.profile });
   const response = await client.send(new DescribeStacksCommand({ StackName: stackName }))
     .catch((error) => { throw explain(error, `read the outputs of stack ${stackName}`, 'cloudformation:DescribeStacks'); });
-  const outputs = (response.Stacks?.[0]?.Outputs ?? []).filter((o) => o.OutputKey?.includes(OUTPUT_KEY));
+  const outputs = (response.Stacks?.[0]?.Outputs ?? []).filter((o) => o.OutputKey?.includes(OPERATOR_FUNCTION_OUTPUT));
   if (outputs.length !== 1) {
     const found = outputs.map((o) => `${o.OutputKey}=${o.OutputValue}`).join(', ');
     throw new OperatorError(outputs.length === 0
-      ? `stack ${stackName} has no ${OUTPUT_KEY} output: is it a WagtailScaleToZero stack, deployed with this version?`
+      ? `stack ${stackName} has no ${OPERATOR_FUNCTION_OUTPUT} output: is it a WagtailScaleToZero stack, deployed with this version?`
       : `stack ${stackName} has ${outputs.length} operator functions (${found}): pass --function <name>`);
   }
   return outputs[0].OutputValue!;

@@ -31,7 +31,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .contract import PASSWORD_RESET_WINDOW_SECONDS
+from . import password_reset_limit
 
 logger = logging.getLogger(__name__)
 # At most one run per this many seconds from sign-ins (the command runs whenever asked).
@@ -43,21 +43,19 @@ _DISPATCH_UID = "wagtail_scale_to_zero_runtime.housekeeping"
 
 def run() -> list[str]:
     """Runs every step now and records the run; a line per step, as logged."""
-    from .models import HousekeepingRun, PasswordResetAttempt
+    from .models import HousekeepingRun
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     sessions = store.get_model_class().objects if hasattr(store, "get_model_class") else None
     expired = sessions.filter(expire_date__lt=timezone.now()).count() if sessions is not None else "all"
     store.clear_expired()
     lines = [f"expired sessions removed: {expired}"]
-    since = timezone.now() - timedelta(seconds=PASSWORD_RESET_WINDOW_SECONDS)
-    removed, _ = PasswordResetAttempt.objects.filter(created_at__lt=since).delete()
-    lines.append(f"password-reset attempts past their window removed: {removed}")
+    spent = password_reset_limit.delete_spent(password_reset_limit.window_start())
+    lines.append(f"password-reset attempts past their window removed: {spent}")
     if apps.is_installed("wagtail.contrib.search_promotions"):
         call_command("searchpromotions_garbage_collect", stdout=io.StringIO())
         lines.append("search promotions' query records collected")
-    HousekeepingRun.objects.all().delete()
-    HousekeepingRun.objects.create(ran_at=timezone.now())
+    HousekeepingRun.objects.update_or_create(pk=HousekeepingRun.ONLY, defaults={"ran_at": timezone.now()})
     for line in lines:
         logger.info("housekeeping: %s", line)
     return lines
@@ -73,7 +71,7 @@ def run_if_due(sender: Any, request: Any = None, user: Any = None, **kwargs: Any
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     return
-            last = HousekeepingRun.objects.order_by("-ran_at").first()
+            last = HousekeepingRun.objects.filter(pk=HousekeepingRun.ONLY).first()
             if last and last.ran_at > timezone.now() - timedelta(seconds=INTERVAL_SECONDS):
                 return
             run()

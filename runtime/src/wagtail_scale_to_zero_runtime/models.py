@@ -31,6 +31,7 @@ class PasswordResetAttempt(models.Model):
 
 
 class HousekeepingRun(models.Model):
-    """When housekeeping.py last ran (one row): sign-ins run it again a day later."""
+    """When housekeeping.py last ran (one row, primary key ONLY): sign-ins run it again a day later."""
 
+    ONLY = 1
     ran_at = models.DateTimeField()

@@ -52,13 +52,23 @@ def _count(scope: str, key: str, limit: int, since: Any) -> bool:
     return True
 
 
-def allowed(client: str, address: str) -> bool:
-    """Whether a reset request from ``client`` for ``address`` may send its email (counts it)."""
+def window_start() -> Any:
+    """The oldest moment an attempt still counts from."""
+    return timezone.now() - timedelta(seconds=PASSWORD_RESET_WINDOW_SECONDS)
+
+
+def delete_spent(since: Any) -> int:
+    """Deletes the attempts from before ``since``, which count no more; how many."""
     from .models import PasswordResetAttempt
 
-    since = timezone.now() - timedelta(seconds=PASSWORD_RESET_WINDOW_SECONDS)
+    return PasswordResetAttempt.objects.filter(created_at__lt=since).delete()[0]
+
+
+def allowed(client: str, address: str) -> bool:
+    """Whether a reset request from ``client`` for ``address`` may send its email (counts it)."""
+    since = window_start()
     with transaction.atomic():
-        PasswordResetAttempt.objects.filter(created_at__lt=since).delete()
+        delete_spent(since)
         if not _count("client", _key("client", client), PASSWORD_RESET_REQUESTS_PER_CLIENT, since):
             logger.warning("password reset: client %s is over %d requests per %d s: nothing sent",
                            client, PASSWORD_RESET_REQUESTS_PER_CLIENT, PASSWORD_RESET_WINDOW_SECONDS)
