@@ -12,7 +12,7 @@ Changes:
   path), a save, delete or many-to-many change of any other model, except those the
   admin writes without a content change (UNCHANGING: sessions, user profiles, editing
   sessions, the form state a preview keeps since Wagtail 8, and this package's
-  password-reset attempts and housekeeping record), when the request was handled by a view (not CommonMiddleware's redirect)
+  password-reset attempts, housekeeping record and publishing-schedule record), when the request was handled by a view (not CommonMiddleware's redirect)
   other than signing in or out or resetting a password, for a signed-in user who may
   use the admin (``wagtailadmin.access_admin`` or ``is_staff``). This covers what sends
   no Wagtail signal (a snippet without drafts, an image, a setting, a redirect, page
@@ -43,11 +43,11 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
 
+from .once_per_commit import OncePerCommit
 from .page_cache_purge import throttle
 
 logger = logging.getLogger(__name__)
@@ -59,14 +59,15 @@ VIEW_RESTRICTIONS = frozenset({"wagtailcore.pageviewrestriction", "wagtailcore.c
 # Saved by the admin on requests that change no content.
 UNCHANGING = frozenset({"sessions.session", "wagtailusers.userprofile", "wagtailadmin.editingsession",
                         "wagtailadmin.formstate", "wagtail_scale_to_zero_runtime.passwordresetattempt",
-                        "wagtail_scale_to_zero_runtime.housekeepingrun"})
+                        "wagtail_scale_to_zero_runtime.housekeepingrun",
+                        "wagtail_scale_to_zero_runtime.publishingschedulerequest"})
 # Admin writes that change no content whatever they save (the sign-in saves last_login).
 ACCOUNT_VIEWS = frozenset({"wagtailadmin_login", "wagtailadmin_logout", "admin:login", "admin:logout"})
 PASSWORD_RESET_VIEWS = ("wagtailadmin_password_reset", "admin_password_reset", "password_reset")
 ADMIN_PERMISSION = "wagtailadmin.access_admin"
 M2M_DONE = ("post_add", "post_remove", "post_clear")
 
-# Per thread: the current request's changes, the changes scheduled so far, and the last one a flush covered.
+# Per thread: the current request's changes.
 _state = threading.local()
 
 
@@ -173,24 +174,13 @@ def object_changed(instance: Any = None, **kwargs: Any) -> None:
 def changed(**kwargs: Any) -> None:
     """A change of the public site: noted for the request's end, or flushed when the current transaction commits
     (at once outside a transaction)."""
-    from django.db import transaction
-
     changes: RequestChanges | None = getattr(_state, "request", None)
     if changes is not None:
+        from django.db import transaction
+
         transaction.on_commit(changes.note_public)
         return
-    scheduled = getattr(_state, "scheduled", 0) + 1
-    _state.scheduled = scheduled
-    transaction.on_commit(partial(flush, scheduled))
-
-
-def flush(scheduled: int) -> None:
-    """Flushes unless a flush of this thread has already run since this one was scheduled (the same transaction's
-    other changes)."""
-    if scheduled <= getattr(_state, "flushed", 0):
-        return
-    _state.flushed = _state.scheduled
-    flush_now()
+    _flush_on_commit.request()
 
 
 def flush_now() -> None:
@@ -202,3 +192,7 @@ def flush_now() -> None:
     except Exception:  # after the commit: the change stands, whatever happens here
         logger.exception("page cache: starting a new generation failed")
     throttle.request()
+
+
+# Outside a request: one flush per committed transaction, whatever it changed.
+_flush_on_commit = OncePerCommit(flush_now)
