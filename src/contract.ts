@@ -24,6 +24,12 @@ export interface Contract {
   readonly passwordResetWindowSeconds: number;
   readonly passwordResetEmailsPerAddress: number;
   readonly passwordResetRequestsPerClient: number;
+  /** The outbox prefix of the app's publishing-schedule requests (`{"at": "<UTC minute>Z" | null}`). */
+  readonly schedulePrefix: string;
+  /** The name of the one publishing schedule in the stack's schedule group. */
+  readonly publishingScheduleName: string;
+  /** The management command the publishing schedule runs through the operator path. */
+  readonly publishingScheduleCommand: string;
 }
 
 /** The contract, read from the runtime package. */

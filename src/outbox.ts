@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +9,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CONTRACT } from './contract';
 import { EmailOptions } from './email-options';
 import { suppressNagFindings } from './nag-suppressions';
+import { PublishingSchedule } from './publishing-schedule';
 
 /** Where the app drops each message: objects under this prefix of the outbox bucket. */
 export const EMAIL_PREFIX = 'email/';
@@ -34,7 +36,7 @@ export const SENDER_RESERVED_CONCURRENCY = 5;
 export interface OutboxProps {
   /**
    * Email to send through Amazon SES.
-   * @default - no email: call `enablePurges` for an outbox of cache purges only
+   * @default - no email: call `enablePurges` or `enableSchedules` for an outbox of those only
    */
   readonly email?: EmailOptions;
   /** How long the sender's logs are kept. */
@@ -50,10 +52,11 @@ export interface OutboxProps {
 }
 
 /**
- * AWS calls without a NAT: the app (in the isolated VPC) writes each email message or cache purge request to a
- * private bucket through the S3 gateway endpoint; the bucket's event invokes a function outside the VPC that sends the
- * message with SES, or invalidates the CloudFront distribution (one invalidation per burst of purges), and removes
- * the objects it handled. Nothing runs while the outbox is empty, so it costs nothing idle. An object that still fails
+ * AWS calls without a NAT: the app (in the isolated VPC) writes each email message, cache purge request or
+ * publishing-schedule request to a private bucket through the S3 gateway endpoint; the bucket's event invokes a
+ * function outside the VPC that sends the message with SES, invalidates the CloudFront distribution (one invalidation
+ * per burst of purges) or keeps the one publishing schedule at the newest requested time, and removes the objects it
+ * handled (but the newest schedule request, the record a late stale one is told apart by). Nothing runs while the outbox is empty, so it costs nothing idle. An object that still fails
  * after Lambda's retries stays in the bucket, and the failed event lands in a queue an operator can alarm on.
  */
 export class Outbox extends Construct {
@@ -66,6 +69,7 @@ export class Outbox extends Construct {
   private readonly sendsEmail: boolean;
   private readonly purgeBatchSeconds: number;
   private purgeDistribution?: cloudfront.IDistribution;
+  private schedulesEnabled = false;
 
   constructor(scope: Construct, id: string, props: OutboxProps) {
     super(scope, id);
@@ -97,7 +101,7 @@ export class Outbox extends Construct {
     }]);
 
     this.sender = new lambda.Function(this, 'Sender', {
-      description: 'Sends the Wagtail CMS outbox with Amazon SES',
+      description: Lazy.string({ produce: () => this.describeSender() }),
       runtime: lambda.Runtime.PYTHON_3_14,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
@@ -127,7 +131,8 @@ export class Outbox extends Construct {
       { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the sender write its own logs.' },
     ]);
     this.node.addValidation({
-      validate: () => this.sendsEmail || this.purgeDistribution ? [] : ['An outbox needs email, or enablePurges with a distribution'],
+      validate: () => this.sendsEmail || this.purgeDistribution || this.schedulesEnabled
+        ? [] : ['An outbox needs email, enablePurges with a distribution, or enableSchedules'],
     });
   }
 
@@ -151,9 +156,32 @@ export class Outbox extends Construct {
     // The sender's debounce: it waits until a purge request is one window old, then up to another window for an
     // older request's invocation to finish, before its own invalidation.
     cfnSender.timeout = EMAIL_TIMEOUT.plus(Duration.seconds(2 * this.purgeBatchSeconds)).toSeconds();
-    cfnSender.description = this.sendsEmail
-      ? 'Sends the Wagtail CMS outbox with Amazon SES and invalidates CloudFront for its purge requests'
-      : 'Invalidates CloudFront for the purge requests of the Wagtail CMS outbox';
+  }
+
+  /**
+   * Has the sender keep the one publishing schedule of `schedule` at the time of the newest request the app drops
+   * under the contract's schedule prefix (see `grantScheduleRequests`), and nothing else of EventBridge Scheduler.
+   */
+  public enableSchedules(schedule: PublishingSchedule): void {
+    if (this.schedulesEnabled) {
+      throw new Error('enableSchedules was already called: an outbox keeps one publishing schedule');
+    }
+    this.schedulesEnabled = true;
+    this.handle(CONTRACT.schedulePrefix, 'reads and deletes the publishing-schedule requests');
+    this.sender.addEnvironment('SCHEDULE_GROUP', schedule.group.scheduleGroupName);
+    this.sender.addEnvironment('SCHEDULE_NAME', CONTRACT.publishingScheduleName);
+    this.sender.addEnvironment('SCHEDULE_TARGET_ARN', schedule.targetArn);
+    this.sender.addEnvironment('SCHEDULE_ROLE_ARN', schedule.role.roleArn);
+    this.sender.addEnvironment('SCHEDULE_TARGET_INPUT', schedule.targetInput);
+    schedule.grantManage(this.sender);
+  }
+
+  /** Lets the running app drop publishing-schedule requests into the outbox, and nothing more; needs `enableSchedules`. */
+  public grantScheduleRequests(role: iam.IRole): void {
+    if (!this.schedulesEnabled) {
+      throw new Error('grantScheduleRequests needs enableSchedules first: without it nothing would handle the requests');
+    }
+    this.grantDrop(role, CONTRACT.schedulePrefix, 'publishing-schedule request');
   }
 
   /** Lets the running app drop messages into the outbox, and nothing more; needs `email`. */
@@ -170,6 +198,16 @@ export class Outbox extends Construct {
       throw new Error('grantPurge needs enablePurges first: without a distribution nothing would handle the requests');
     }
     this.grantDrop(role, PURGE_PREFIX, 'cache purge request');
+  }
+
+  /** What the sender does, for its description. */
+  private describeSender(): string {
+    const jobs = [
+      ...(this.sendsEmail ? ['sends its email with Amazon SES'] : []),
+      ...(this.purgeDistribution ? ['invalidates CloudFront for its purge requests'] : []),
+      ...(this.schedulesEnabled ? ['keeps its publishing schedule'] : []),
+    ];
+    return `Handles the Wagtail CMS outbox: ${jobs.join(', ')}`;
   }
 
   /** The sender reads and deletes the objects under `prefix`, and hears of each new one. */

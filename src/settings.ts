@@ -14,7 +14,7 @@ const RESERVED_ENVIRONMENT = [
   'DJANGO_CSRF_TRUSTED_ORIGINS', 'AWS_STORAGE_BUCKET_NAME', 'AWS_S3_REGION_NAME', 'DJANGO_SUPERUSER_USERNAME',
   'DJANGO_SUPERUSER_EMAIL', 'DJANGO_SUPERUSER_PASSWORD', 'EMAIL_OUTBOX_BUCKET', 'DJANGO_DEFAULT_FROM_EMAIL',
   'WAGTAILADMIN_BASE_URL', 'PORT', 'WEB_CONCURRENCY', 'SECRET_ENVIRONMENT_NAMES', 'PAGE_CACHE_BUCKET',
-  'CDN_ORIGIN_SECRET', 'CDN_PURGE_OUTBOX_BUCKET',
+  'CDN_ORIGIN_SECRET', 'CDN_PURGE_OUTBOX_BUCKET', 'SCHEDULE_OUTBOX_BUCKET',
 ];
 
 /** The App Runner choice, defaulted and checked. */
@@ -107,7 +107,7 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
     databaseName: props.database?.databaseName ?? 'wagtail',
     adminUsername: props.adminUsername ?? 'admin',
     // The outbox (email, CloudFront purges) brings the one failure queue.
-    monitoring: resolveMonitoring(props.monitoring, props.email || cdn ? 1 : 0),
+    monitoring: resolveMonitoring(props.monitoring, 1), // the outbox's failure queue: every stack has the outbox
   };
   if (compute.lambdaFunctionOptions) {
     const lambdaFunction = resolveLambdaFunction(compute.lambdaFunctionOptions);

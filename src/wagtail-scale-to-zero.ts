@@ -39,6 +39,7 @@ import { addS3GatewayEndpoint, createIsolatedVpc, defaultSubnets } from './netwo
 import { OPERATOR_FUNCTION_OUTPUT } from './operator-output';
 import { Outbox } from './outbox';
 import { createPageCacheBucket, grantPageCacheAccess } from './page-cache-bucket';
+import { PublishingSchedule } from './publishing-schedule';
 import { loadRuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
 import { maxDatabaseConnections, resolveSettings } from './settings';
 import { WebApplicationFirewall, webAclArnFor } from './web-application-firewall';
@@ -265,8 +266,8 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
    */
   public readonly estimatedIdleCostPerMonth: number;
   /**
-   * Events of outbox objects (emails, and CloudFront purges) that could not be handled after every retry; the
-   * objects stay in the outbox bucket, and an alarm watches the queue's visible messages.
+   * Events of outbox objects (emails, CloudFront purges, publishing-schedule requests) that could not be handled after
+   * every retry; the objects stay in the outbox bucket, and an alarm watches the queue's visible messages.
    * @default - undefined without `email`
    */
   public readonly emailFailureQueue?: sqs.IQueue;
@@ -343,13 +344,14 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
 
     // An account that cannot reserve concurrency for the site (quota 10) cannot for the sender or the operator either.
     const reserveConcurrency = settings.lambdaFunction?.reserveConcurrency ?? true;
-    // One outbox for what the app cannot send from a VPC without NAT: email, and CloudFront purges.
-    const outbox = props.email || settings.cdn ? new Outbox(this, 'Outbox', {
+    // One outbox for what the app cannot ask of AWS from a VPC without NAT: email, CloudFront purges, the
+    // publishing schedule.
+    const outbox = new Outbox(this, 'Outbox', {
       email: props.email,
       logRetention,
       purgeBatchSeconds: runtime.PURGE_BATCH_SECONDS,
       reserveConcurrency,
-    }) : undefined;
+    });
     const context: ComputeContext = {
       vpc: this.vpc,
       subnets,
@@ -359,8 +361,9 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       environment: {
         ...props.environment,
         ...runtimeEnvironment(runtime),
-        ...(outbox && props.email ? { EMAIL_OUTBOX_BUCKET: outbox.bucket.bucketName, DJANGO_DEFAULT_FROM_EMAIL: props.email.fromAddress } : {}),
-        ...(outbox && settings.cdn ? { CDN_PURGE_OUTBOX_BUCKET: outbox.bucket.bucketName } : {}),
+        ...(props.email ? { EMAIL_OUTBOX_BUCKET: outbox.bucket.bucketName, DJANGO_DEFAULT_FROM_EMAIL: props.email.fromAddress } : {}),
+        ...(settings.cdn ? { CDN_PURGE_OUTBOX_BUCKET: outbox.bucket.bucketName } : {}),
+        SCHEDULE_OUTBOX_BUCKET: outbox.bucket.bucketName,
         ...(props.domainName ? { WAGTAILADMIN_BASE_URL: `https://${props.domainName}` } : {}),
         DATABASE_NAME: settings.databaseName,
         ...(hosts.length ? { DJANGO_ALLOWED_HOSTS: hosts.join(',') } : {}),
@@ -401,6 +404,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
         + '--cli-binary-format raw-in-base64-out --payload \'{"manage": ["check"]}\' result.json',
     });
     this.originUrl = compute.url;
+    outbox.enableSchedules(new PublishingSchedule(this, 'PublishingSchedule', { operatorFunction: this.operatorFunction }));
     // The operator path runs the site's own code (commands save pages, send email, store media): it gets what the site gets.
     const siteRoles = [compute.role, ...(operatorIdentity ? [operatorIdentity.role] : [])];
     if (settings.cdn) {
@@ -414,9 +418,9 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       });
       this.distribution = delivery.distribution;
       this.serviceUrl = delivery.url;
-      outbox!.enablePurges(delivery.distribution);
+      outbox.enablePurges(delivery.distribution);
       for (const role of siteRoles) {
-        outbox!.grantPurge(role);
+        outbox.grantPurge(role);
       }
     } else {
       if (props.webApplicationFirewall && this.service) {
@@ -439,11 +443,12 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     for (const role of siteRoles) {
       grantMediaAccess(this.mediaBucket, role);
       grantPageCacheAccess(pageCacheBucket, role);
-      if (outbox && props.email) {
+      outbox.grantScheduleRequests(role);
+      if (props.email) {
         outbox.grantSend(role);
       }
     }
-    if (outbox && props.email) {
+    if (props.email) {
       this.emailFailureQueue = outbox.failureQueue;
       new CfnOutput(this, 'EmailFailureQueueUrl', {
         value: outbox.failureQueue.queueUrl,
@@ -457,7 +462,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       service: this.service,
       lambdaFunction: this.lambdaFunction,
       database: this.database,
-      failureQueues: outbox ? [outboxFailureQueue(outbox.failureQueue, { email: props.email !== undefined, purges: settings.cdn })] : [],
+      failureQueues: [outboxFailureQueue(outbox.failureQueue, { email: props.email !== undefined, purges: settings.cdn })],
       distribution: this.distribution,
     });
     this.alarms = monitoring.alarms;

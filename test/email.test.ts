@@ -9,13 +9,15 @@ function templateWith(props: WagtailScaleToZeroProps): Template {
 }
 
 describe('email', () => {
-  // Without CloudFront, the outbox carries email alone (test/outbox.test.ts covers email and purges together).
+  // Without CloudFront, the outbox carries email and the publishing schedule (test/outbox.test.ts covers email and
+  // purges together, test/publishing-schedule.test.ts the schedule).
   const template = templateWith({ email: { fromAddress: 'cms@example.org' }, adminEmail: 'editor@example.org', cdn: false });
   const [senderId, sender] = outboxSenderOf(template);
 
   test('the sender runs outside the VPC and is told the only address it may send as', () => {
     expect(sender.Properties.VpcConfig).toBeUndefined();
-    expect(sender.Properties.Environment.Variables).toEqual({ EMAIL_FROM_ADDRESS: 'cms@example.org' });
+    expect(sender.Properties.Environment.Variables).toEqual(expect.objectContaining({ EMAIL_FROM_ADDRESS: 'cms@example.org' }));
+    expect(Object.keys(sender.Properties.Environment.Variables).filter((name) => !name.startsWith('SCHEDULE_'))).toEqual(['EMAIL_FROM_ADDRESS']);
   });
 
   test('its SES permission is SendRawEmail from the configured address only, on the address or its domain identity', () => {
@@ -30,22 +32,24 @@ describe('email', () => {
     expect(ses[0].Resource).toHaveLength(2);
   });
 
-  test('it may read and delete messages under email/ of the outbox, list that bucket, and nothing else in S3', () => {
+  test('it may read and delete messages under email/ and schedule/ of the outbox, list that bucket, and nothing else in S3', () => {
     const s3 = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]).filter((s) => JSON.stringify(s.Action).includes('s3:'));
-    expect(s3).toHaveLength(2);
-    expect(s3[0].Action).toEqual(['s3:GetObject', 's3:DeleteObject']);
-    expect(JSON.stringify(s3[0].Resource)).toMatch(/OutboxBucket.*\/email\/\*/);
+    expect(s3).toHaveLength(3);
+    for (const [statement, prefix] of [[s3[0], 'email'], [s3[2], 'schedule']]) {
+      expect(statement.Action).toEqual(['s3:GetObject', 's3:DeleteObject']);
+      expect(JSON.stringify(statement.Resource)).toMatch(new RegExp(`OutboxBucket.*/${prefix}/\\*`));
+    }
     expect(s3[1]).toEqual(expect.objectContaining({ Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CmsOutboxBucket/), 'Arn'] } }));
   });
 
-  test('the bucket notifies the sender of new objects under the email/ prefix only', () => {
+  test('the bucket notifies the sender of new objects under the email/ and schedule/ prefixes only', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [{
+        LambdaFunctionConfigurations: ['email/', 'schedule/'].map((prefix) => ({
           Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'email/' }] } },
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: prefix }] } },
           LambdaFunctionArn: { 'Fn::GetAtt': [senderId, 'Arn'] },
-        }],
+        })),
       },
     });
   });
@@ -74,12 +78,11 @@ describe('email', () => {
     });
   });
 
-  test('the app may only put messages under email/, and learns the bucket and the From address', () => {
+  test('the app may only put messages under email/ (and schedule requests), and learns the bucket and the From address', () => {
     const statements = policyStatementsOf(template, 'InstanceRole');
     const outbox = statements.filter((s) => JSON.stringify(s.Resource).includes('OutboxBucket'));
-    expect(outbox).toHaveLength(1);
-    expect(outbox[0].Action).toBe('s3:PutObject');
-    expect(JSON.stringify(outbox[0].Resource)).toMatch(/\/email\/\*/);
+    expect(outbox.map((s) => s.Action)).toEqual(['s3:PutObject', 's3:PutObject']);
+    expect(outbox.map((s) => JSON.stringify(s.Resource).match(/\/(\w+)\/\*/)![1]).sort()).toEqual(['email', 'schedule']);
     template.hasResourceProperties('AWS::AppRunner::Service', {
       SourceConfiguration: {
         ImageRepository: {

@@ -9,10 +9,11 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { WagtailCompute, WagtailImage, WagtailScaleToZero, WagtailScaleToZeroProps } from '../src';
 import { ENV, stackWith, TEST_IMAGE_DIRECTORY } from './fixtures/stacks';
 import { PRICES } from '../src/idle-cost';
-import { Monitoring } from '../src/monitoring/monitoring';
+import { Monitoring, outboxFailureQueue } from '../src/monitoring/monitoring';
 import { loadRuntimeDefaults } from '../src/runtime-defaults';
 import { resolveSettings } from '../src/settings';
 
@@ -61,9 +62,9 @@ const topicRef = (stack: Stack) => {
 const APP_RUNNER_ALARMS = ['DatabaseAtMaximumCapacity', 'DatabaseConnections', 'InstancesAtMaximum', 'Latency', 'ServerErrorRate'];
 
 describe.each([
-  // CloudFront brings the outbox (for its cache purges), and so the outbox's failure queue.
+  // Every stack has the outbox (for its publishing schedule at least), and so the outbox's failure queue.
   ['App Runner', {}, [...APP_RUNNER_ALARMS, 'OutboxFailedDeliveries'].sort()],
-  ['App Runner without CloudFront', { cdn: false }, APP_RUNNER_ALARMS],
+  ['App Runner without CloudFront', { cdn: false }, [...APP_RUNNER_ALARMS, 'OutboxFailedDeliveries'].sort()],
 ] as Array<[string, WagtailScaleToZeroProps, string[]]>)('%s', (_name, props, expectedAlarms) => {
   const { stack, cms } = stackWith(props, new App());
   const alarms = alarmsOf(stack);
@@ -227,10 +228,12 @@ describe('the outbox\'s failure queue', () => {
     expect(dashboardBody(stack)).toContain('"ApproximateNumberOfMessagesVisible"');
   });
 
-  test('no outbox, no alarm on it', () => {
+  test('without email or CloudFront it watches the publishing-schedule requests alone', () => {
     const { stack } = stackWith({ cdn: false }, new App());
-    expect(Object.keys(alarmsOf(stack))).not.toContain('OutboxFailedDeliveries');
-    expect(dashboardBody(stack)).not.toContain('ApproximateNumberOfMessagesVisible');
+    const description = alarmsOf(stack).OutboxFailedDeliveries.AlarmDescription;
+    expect(description).toContain('a publishing-schedule request (schedule/)');
+    expect(description).toContain('EventBridge Scheduler');
+    expect(description).not.toMatch(/SES|cache purge/);
   });
 });
 
@@ -324,7 +327,7 @@ describe('CloudFront in front, given to the monitoring directly', () => {
       service: props.compute ? undefined : service,
       lambdaFunction: props.compute ? lambda.Function.fromFunctionName(stack, 'Fn', 'wagtail') : undefined,
       database: rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'Db', { clusterIdentifier: 'wagtail-db' }),
-      failureQueues: [],
+      failureQueues: [outboxFailureQueue(new sqs.Queue(stack, 'OutboxFailures'), { email: false, purges: true })],
       distribution,
     });
     return stack;
@@ -368,8 +371,8 @@ test('the alarms cost what the README\'s idle-cost table says, one alarm metric 
   const cases: Array<[WagtailScaleToZeroProps, number]> = [
     [{}, 7],
     [{ compute: WagtailCompute.lambdaFunction() }, 8],
-    [{ cdn: false }, 6],
-    [{ compute: WagtailCompute.lambdaFunction(), cdn: false }, 7],
+    [{ cdn: false }, 7],
+    [{ compute: WagtailCompute.lambdaFunction(), cdn: false }, 8],
     [{ email: { fromAddress: 'cms@example.org' }, adminEmail: 'editor@example.org' }, 7],
   ];
   for (const [props, metrics] of cases) {
@@ -383,7 +386,7 @@ test('the alarms cost what the README\'s idle-cost table says, one alarm metric 
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
   const usd = (metrics: number) => `$${(metrics * PRICES.alarmMetricMonth).toFixed(2)}`;
   expect(readme).toContain(
-    '| CloudWatch alarms: 7 alarm metrics on App Runner, 8 on Lambda, one fewer without the outbox (`cdn: false`, no `email`) ' +
+    '| CloudWatch alarms: 7 alarm metrics on App Runner, 8 on Lambda ' +
     `($${PRICES.alarmMetricMonth.toFixed(2)} each, see [Alarms and dashboard](#alarms-and-dashboard)) | ${usd(7)} | ${usd(8)} |`);
   expect(readme).toContain(`| CloudWatch dashboard ($${PRICES.dashboardMonth.toFixed(2)} beyond the account's three free dashboards) | $0.00 | $0.00 |`);
 });

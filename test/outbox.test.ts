@@ -57,7 +57,7 @@ describe('an outbox for email and purges', () => {
   test('the sender is told the From address and the distribution, and has time for the purge debounce', () => {
     expect(sender.Properties.Environment.Variables).toEqual({ EMAIL_FROM_ADDRESS: 'cms@example.org', DISTRIBUTION_ID: DISTRIBUTION_ID, PURGE_BATCH_SECONDS: '30' });
     expect(sender.Properties.Timeout).toBe(150);
-    expect(sender.Properties.Description).toBe('Sends the Wagtail CMS outbox with Amazon SES and invalidates CloudFront for its purge requests');
+    expect(sender.Properties.Description).toBe('Handles the Wagtail CMS outbox: sends its email with Amazon SES, invalidates CloudFront for its purge requests');
   });
 
   test('its only CloudFront permission is CreateInvalidation on that one distribution, whose ARN has no region', () => {
@@ -107,7 +107,7 @@ describe('an outbox for purges only', () => {
   test('handles purge/ only, with no SES permission and no From address', () => {
     expect(notificationPrefixes(template, senderId)).toEqual(['prefix=purge/']);
     expect(sender.Properties.Environment.Variables).toEqual({ DISTRIBUTION_ID: DISTRIBUTION_ID, PURGE_BATCH_SECONDS: '30' });
-    expect(sender.Properties.Description).toBe('Invalidates CloudFront for the purge requests of the Wagtail CMS outbox');
+    expect(sender.Properties.Description).toBe('Handles the Wagtail CMS outbox: invalidates CloudFront for its purge requests');
     const statements = policyStatementsOf(template, sender.Properties.Role['Fn::GetAtt'][0]);
     expect(JSON.stringify(statements)).not.toMatch(/ses:|\/email\//);
   });
@@ -126,7 +126,7 @@ test('an email-only outbox has no purge notification, no CloudFront permission a
   expect(notificationPrefixes(template, senderId)).toEqual(['prefix=email/']);
   expect(sender.Properties.Environment.Variables).toEqual({ EMAIL_FROM_ADDRESS: 'cms@example.org' });
   expect(sender.Properties.Timeout).toBe(90);
-  expect(sender.Properties.Description).toBe('Sends the Wagtail CMS outbox with Amazon SES');
+  expect(sender.Properties.Description).toBe('Handles the Wagtail CMS outbox: sends its email with Amazon SES');
   expect(JSON.stringify(template.toJSON())).not.toMatch(/cloudfront|purge\//);
 });
 
@@ -154,5 +154,5 @@ test('the outbox refuses to be wired wrongly', () => {
   const stack = new Stack(new App(), 'Bare');
   const bare = new Outbox(stack, 'Outbox', { logRetention: logs.RetentionDays.ONE_MONTH, purgeBatchSeconds: 30 });
   expect(() => bare.grantPurge(new iam.Role(stack, 'AppRole', { assumedBy: new iam.AccountRootPrincipal() }))).toThrow(/grantPurge needs enablePurges first/);
-  expect(() => Template.fromStack(stack)).toThrow(/An outbox needs email, or enablePurges with a distribution/);
+  expect(() => Template.fromStack(stack)).toThrow(/An outbox needs email, enablePurges with a distribution, or enableSchedules/);
 });

@@ -211,12 +211,12 @@ describe('default stack', () => {
     expect(JSON.stringify(statements)).toMatch(/ecr:DescribeImages/);
   });
 
-  test('the instance role uses only its media and page cache buckets, puts purges in the outbox, reads only its own secrets', () => {
+  test('the instance role uses only its media and page cache buckets, puts purges and schedule requests in the outbox, reads only its own secrets', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('InstanceRole'))!;
     const statements: any[] = policy.Properties.PolicyDocument.Statement;
     const resources = statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r: unknown) => JSON.stringify(r)));
     for (const resource of resources) {
-      expect(resource).toMatch(/MediaBucket|PageCacheBucket|OutboxBucket.*\/purge\/\*|DatabaseSecret|DjangoSecretKey|AdminPassword|CdnOriginSecret/);
+      expect(resource).toMatch(/MediaBucket|PageCacheBucket|OutboxBucket.*\/(purge|schedule)\/\*|DatabaseSecret|DjangoSecretKey|AdminPassword|CdnOriginSecret/);
     }
     expect(resources.filter((r) => /Secret|AdminPassword/.test(r))).toHaveLength(4);
     const actions = statements.flatMap((s) => s.Action);

@@ -1,6 +1,6 @@
 """Lambda entry point for the outbox bucket's S3 ObjectCreated events.
 
-Each record is dispatched by its key prefix: email/ or purge/. Every
+Each record is dispatched by its key prefix: email/, purge/ or schedule/. Every
 record is tried; if any failed, the invocation raises at the end, so Lambda's
 asynchronous retries run again and then the on-failure destination gets the
 event. Objects are deleted only once handled, so a retry redoes only what is left."""
@@ -13,6 +13,7 @@ from urllib.parse import unquote_plus
 import outbox_aws
 import outbox_email
 import outbox_purge
+import outbox_schedule
 from outbox_message import PermanentError
 
 logger = logging.getLogger("outbox")
@@ -21,6 +22,7 @@ logger.setLevel(logging.INFO)
 JOBS: dict[str, Callable[[str, str], None]] = {
     "email/": outbox_email.send,
     outbox_purge.PREFIX: outbox_purge.purge,
+    outbox_schedule.PREFIX: outbox_schedule.schedule,
 }
 
 

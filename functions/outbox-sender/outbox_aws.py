@@ -1,7 +1,7 @@
 """boto3 clients for the outbox sender: short timeouts and standard retries.
 
-Endpoints follow the usual boto3 settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3,
-AWS_ENDPOINT_URL_SES, AWS_ENDPOINT_URL_CLOUDFRONT), which the tests use to reach moto's server."""
+Endpoints follow the usual boto3 settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SES,
+AWS_ENDPOINT_URL_CLOUDFRONT, AWS_ENDPOINT_URL_SCHEDULER), which the tests use to reach moto's server."""
 
 import functools
 import logging
@@ -36,6 +36,12 @@ def ses() -> Any:
 def cloudfront() -> Any:
     """The CloudFront client: a global service, reached through the partition of the function's region."""
     return boto3.client("cloudfront", region_name=os.environ.get("AWS_REGION") or None, config=CONFIG)
+
+
+@functools.cache
+def scheduler() -> Any:
+    """The EventBridge Scheduler client for the publishing schedule, in the function's region."""
+    return boto3.client("scheduler", region_name=os.environ.get("AWS_REGION") or None, config=CONFIG)
 
 
 def error_code(exc: BaseException) -> str:

@@ -1,6 +1,6 @@
 """Helpers for the outbox sender tests: the app's moto server helper, messages,
-metadata and purge requests as the app writes them, the outbox bucket and the
-CloudFront distribution in moto."""
+metadata, purge and publishing-schedule requests as the app writes them, the outbox
+bucket, the CloudFront distribution and the Scheduler schedules in moto."""
 
 import base64
 import importlib.util
@@ -8,6 +8,7 @@ import json
 import sys
 import time
 import uuid
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -35,6 +36,19 @@ REGION = "us-east-1"
 BUCKET = "site-outbox"
 SENDER = "noreply@example.com"
 PURGE_BATCH_SECONDS = 2  # the tests' batch window (the construct sets the runtime's defaults.json value, 30)
+SCHEDULE_GROUP = "site-publishing"
+SCHEDULE_SETTINGS = {  # the function's SCHEDULE_* environment as the construct sets it
+    "SCHEDULE_GROUP": SCHEDULE_GROUP,
+    "SCHEDULE_NAME": "publish-scheduled",
+    "SCHEDULE_TARGET_ARN": f"arn:aws:lambda:{REGION}:123456789012:function:site-operator",
+    "SCHEDULE_ROLE_ARN": "arn:aws:iam::123456789012:role/site-publishing-scheduler",
+    "SCHEDULE_TARGET_INPUT": json.dumps({"manage": ["publish_and_reschedule"]}),
+}
+
+
+def utc_text(moment):
+    """A UTC time as the app writes it in a schedule request: whole seconds, Z suffix."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def encode_recipients(addresses, padded=False):
@@ -84,6 +98,25 @@ class Outbox:
         body = json.dumps({"paths": list(paths)}).encode() if body is None else body
         self.s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType="application/json")
         return key
+
+    def put_schedule(self, at, stamp=None, body=None):
+        """Store a publishing-schedule request the way the app does: {"at": at} (a datetime, a string or
+        None) under a key stamped with `stamp` (a datetime; now by default). Returns its key."""
+        stamp = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        key = f"schedule/{stamp.strftime('%Y%m%dT%H%M%S.%fZ')}-{uuid.uuid4().hex}.json"
+        if body is None:
+            body = json.dumps({"at": utc_text(at) if isinstance(at, datetime) else at}).encode()
+        self.s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType="application/json")
+        return key
+
+    def keys(self, prefix=""):
+        return sorted(o["Key"] for o in self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", []))
+
+    def schedules(self, group=SCHEDULE_GROUP):
+        """Every schedule of the group in moto, in full (GetSchedule)."""
+        scheduler = self.client("scheduler")
+        summaries = scheduler.list_schedules(GroupName=group)["Schedules"]
+        return [scheduler.get_schedule(GroupName=group, Name=s["Name"]) for s in summaries]
 
     def exists(self, key):
         return any(o["Key"] == key for o in self.s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))

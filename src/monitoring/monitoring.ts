@@ -9,6 +9,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CONTRACT } from '../contract';
 import { AlarmDefinition, FailureQueue, MonitoredResources, plannedAlarms } from './alarm-plan';
 import { createDashboard } from './dashboard';
 import { appRunnerMetrics, cdnMetrics, CLOUDFRONT_METRICS_REGION, databaseMetrics, lambdaFunctionMetrics } from './metrics';
@@ -99,10 +100,15 @@ export interface OutboxContents {
 
 /** The outbox's failure queue, and what an operator does about a record in it. */
 export function outboxFailureQueue(queue: sqs.IQueue, contents: OutboxContents): FailureQueue {
-  const objects = [...(contents.email ? ['an email message (email/)'] : []), ...(contents.purges ? ['a cache purge request (purge/)'] : [])];
+  const objects = [
+    ...(contents.email ? ['an email message (email/)'] : []),
+    ...(contents.purges ? ['a cache purge request (purge/)'] : []),
+    `a publishing-schedule request (${CONTRACT.schedulePrefix})`,
+  ];
   const errors = [
     ...(contents.email ? ['SES: an unverified identity, a recipient outside the SES sandbox, a sending quota'] : []),
     ...(contents.purges ? ['CloudFront: an invalidation refused or throttled'] : []),
+    'EventBridge Scheduler: a schedule refused or throttled',
   ];
   return {
     name: 'Outbox',

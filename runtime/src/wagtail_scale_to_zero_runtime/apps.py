@@ -3,7 +3,8 @@ calls get their timeout (outbound.py), renditions are made one at a time
 (renditions.py), the password-reset form is rate-limited (password_reset_limit.py),
 the page cache's receivers are connected (page_cache_invalidation.py), and the first
 admin makes way for a namesake in a site's loaded data (first_admin_handover.py), and
-the first sign-in of each day runs the housekeeping (housekeeping.py)."""
+the first sign-in of each day runs the housekeeping (housekeeping.py), and a change of a
+go-live or expiry time asks for the publishing schedule (scheduled_publishing.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class WagtailScaleToZeroRuntimeConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (first_admin_handover, housekeeping, outbound, page_cache_invalidation, password_reset_limit,
-                       renditions)
+                       renditions, scheduled_publishing)
 
         outbound.set_default_timeout()
         renditions.install()
@@ -27,3 +28,4 @@ class WagtailScaleToZeroRuntimeConfig(AppConfig):
         page_cache_invalidation.connect()
         first_admin_handover.connect()
         housekeeping.connect()
+        scheduled_publishing.connect()

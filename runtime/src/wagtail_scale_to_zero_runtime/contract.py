@@ -3,7 +3,9 @@
 They live in ONE place, ``contract.json`` in this package, which the construct
 reads too: the headers its CloudFront Function sets, the trusted headers it
 removes from viewers in any spelling ("trustedHeaders", used by the construct
-only), the readiness token's header and message, and the password-reset limits.
+only), the readiness token's header and message, the password-reset limits, the outbox prefix of
+publishing-schedule requests and the command the schedule runs (the construct names the
+schedule: publishingScheduleName).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ READINESS_TOKEN_MESSAGE: str = _CONTRACT["readinessTokenMessage"]
 PASSWORD_RESET_WINDOW_SECONDS: int = _CONTRACT["passwordResetWindowSeconds"]
 PASSWORD_RESET_EMAILS_PER_ADDRESS: int = _CONTRACT["passwordResetEmailsPerAddress"]
 PASSWORD_RESET_REQUESTS_PER_CLIENT: int = _CONTRACT["passwordResetRequestsPerClient"]
+SCHEDULE_PREFIX: str = _CONTRACT["schedulePrefix"]
+PUBLISHING_SCHEDULE_COMMAND: str = _CONTRACT["publishingScheduleCommand"]
 
 
 def meta_key(header: str) -> str:

@@ -1,4 +1,5 @@
-"""The admin bootstrap record (see management/commands/startup.py)."""
+"""The package's own records: the admin bootstrap (management/commands/startup.py), password-reset attempts,
+the last housekeeping run and the last publishing-schedule request."""
 
 from __future__ import annotations
 
@@ -35,3 +36,12 @@ class HousekeepingRun(models.Model):
 
     ONLY = 1
     ran_at = models.DateTimeField()
+
+
+class PublishingScheduleRequest(models.Model):
+    """The publishing time last asked of the outbox (one row, primary key ONLY; scheduled_publishing.py): a change
+    that leaves the next due time as it was asks for nothing. ``at`` None: no schedule."""
+
+    ONLY = 1
+    at = models.DateTimeField(null=True)
+    requested_at = models.DateTimeField()

@@ -65,7 +65,7 @@ def configure(settings: dict[str, Any]) -> None:
     STORAGES["staticfiles"], the AWS_* settings of django-storages, EMAIL_BACKEND,
     LOGGING, WAGTAILADMIN_BASE_URL, and the package's own settings
     (DATABASE_CONNECT_TIMEOUT, OUTBOUND_CONNECT_TIMEOUT, DATABASE_POOL_MAX_SIZE,
-    DATABASE_POOL_MAX_IDLE, EMAIL_OUTBOX_BUCKET, READYZ_DATABASE_TIMEOUT,
+    DATABASE_POOL_MAX_IDLE, EMAIL_OUTBOX_BUCKET, SCHEDULE_OUTBOX_BUCKET, READYZ_DATABASE_TIMEOUT,
     WAGTAIL_SCALE_TO_ZERO_RUNTIME, and the page cache's and CDN's PAGE_CACHE_BUCKET,
     PAGE_CACHE_MAX_AGE, PAGE_CACHE_CDN_SECONDS, PAGE_CACHE_GENERATION_SECONDS,
     CDN_PURGE_OUTBOX_BUCKET, PURGE_BATCH_SECONDS, CDN_ORIGIN_SECRET). The package's app
@@ -111,6 +111,8 @@ def configure(settings: dict[str, Any]) -> None:
     _database(settings)
     _files(settings)
     _email(settings)
+    # Where a change of a go-live or expiry time asks for the publishing schedule (scheduled_publishing.py).
+    settings["SCHEDULE_OUTBOX_BUCKET"] = os.environ.get("SCHEDULE_OUTBOX_BUCKET", "").strip()
     _logging(settings)
     _wagtail(settings)
     settings.setdefault("SESSION_ENGINE", SESSION_ENGINE)  # the page cache tells made-up session cookies
