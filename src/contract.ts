@@ -4,7 +4,20 @@ import * as path from 'path';
 /** The runtime package's contract file, shipped inside this package: the one source of the names both sides use. */
 const CONTRACT_FILE = path.join(__dirname, '..', 'runtime', 'src', 'wagtail_scale_to_zero_runtime', 'contract.json');
 
-/** Header names and limits shared by the construct and the runtime package (its `contract.json`). */
+/** The computes an environment variable of the site is set on: the App Runner service, or the Lambda functions. */
+export type ComputeKind = 'appRunner' | 'lambdaFunction';
+
+/** An environment variable the construct sets for the site. */
+export interface SiteVariable {
+  /** The computes it is set on (on Lambda: the site function and the operator function alike). */
+  readonly computes: ComputeKind[];
+  /** Its value is a secret: a Secrets Manager reference, never a plain value in the template. */
+  readonly secret?: boolean;
+  /** The compute itself sets it (App Runner sets PORT from the service's port). */
+  readonly setByCompute?: boolean;
+}
+
+/** Header names, limits and environment variables shared by the construct, the runtime package and the sender. */
 export interface Contract {
   /** The origin header whose secret value proves a request came through the distribution. */
   readonly originVerifyHeader: string;
@@ -30,7 +43,21 @@ export interface Contract {
   readonly publishingScheduleName: string;
   /** The management command the publishing schedule runs through the operator path. */
   readonly publishingScheduleCommand: string;
+  /** Every environment variable the construct sets for the site, and where; users may set none of them. */
+  readonly environment: Record<string, SiteVariable>;
+  /** Variables the runtime reads that a site owner may set (`environment`) and the construct does not. */
+  readonly siteEnvironment: string[];
+  /** Variables the runtime reads that AWS sets. */
+  readonly platformEnvironment: string[];
+  /** Every environment variable the outbox sender reads. */
+  readonly senderEnvironment: string[];
 }
 
 /** The contract, read from the runtime package. */
 export const CONTRACT: Contract = JSON.parse(fs.readFileSync(CONTRACT_FILE, 'utf-8')) as Contract;
+
+/** `environment` without the contract's variables that are not for `compute` (a user's own variables stay). */
+export function environmentFor(compute: ComputeKind, environment: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(environment).filter(([name]) =>
+    !(name in CONTRACT.environment) || CONTRACT.environment[name].computes.includes(compute)));
+}

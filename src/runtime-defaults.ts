@@ -41,9 +41,6 @@ export function loadRuntimeDefaults(): RuntimeDefaults {
   return JSON.parse(fs.readFileSync(DEFAULTS_FILE, 'utf-8')) as RuntimeDefaults;
 }
 
-/** Names only gunicorn and its connection pool read: a Lambda function runs neither (one request, no pool). */
-export const SERVER_ONLY_ENVIRONMENT = ['GUNICORN_THREADS', 'DATABASE_POOL_MAX_IDLE'];
-
 /** Names a compute sets itself: App Runner reserves PORT, and WEB_CONCURRENCY follows the instance size. */
 const SET_BY_COMPUTE = ['PORT', 'WEB_CONCURRENCY'];
 

@@ -1,21 +1,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { AppRunnerOptions, LambdaFunctionOptions, WagtailCompute } from './compute/wagtail-compute';
 import { checkCloudFrontCertificate } from './content-delivery';
+import { CONTRACT } from './contract';
 import { EmailOptions } from './email-options';
 import { checkInstanceSize, workersFor } from './instance-size';
 import { MonitoringSettings, resolveMonitoring } from './monitoring/monitoring-settings';
-import { RuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
+import { RuntimeDefaults } from './runtime-defaults';
 import { checkInteger, checkNotBelow, checkRange } from './validation';
 import type { WagtailScaleToZeroProps } from './wagtail-scale-to-zero';
-
-/** Environment variable names the construct sets itself; `environment` and `environmentSecrets` may not use them. */
-const RESERVED_ENVIRONMENT = [
-  'DATABASE_SECRET', 'DATABASE_URL', 'DATABASE_NAME', 'DJANGO_SECRET_KEY', 'DJANGO_ALLOWED_HOSTS',
-  'DJANGO_CSRF_TRUSTED_ORIGINS', 'AWS_STORAGE_BUCKET_NAME', 'AWS_S3_REGION_NAME', 'DJANGO_SUPERUSER_USERNAME',
-  'DJANGO_SUPERUSER_EMAIL', 'DJANGO_SUPERUSER_PASSWORD', 'EMAIL_OUTBOX_BUCKET', 'DJANGO_DEFAULT_FROM_EMAIL',
-  'WAGTAILADMIN_BASE_URL', 'PORT', 'WEB_CONCURRENCY', 'SECRET_ENVIRONMENT_NAMES', 'PAGE_CACHE_BUCKET',
-  'CDN_ORIGIN_SECRET', 'CDN_PURGE_OUTBOX_BUCKET', 'SCHEDULE_OUTBOX_BUCKET',
-];
 
 /** The App Runner choice, defaulted and checked. */
 export interface AppRunnerSettings {
@@ -82,7 +74,8 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
   checkInteger('imagesToKeep', imagesToKeep);
   checkRange('imagesToKeep', imagesToKeep, 1, 1000);
 
-  const reservedNames = [...RESERVED_ENVIRONMENT, ...Object.keys(runtimeEnvironment(runtime))];
+  // Every variable the construct sets itself (the contract's); `environment` and `environmentSecrets` may use none.
+  const reservedNames = Object.keys(CONTRACT.environment);
   checkEnvironmentNames('environment', Object.keys(props.environment ?? {}), reservedNames);
   checkEnvironmentNames('environmentSecrets', Object.keys(props.environmentSecrets ?? {}), reservedNames);
   const both = Object.keys(props.environmentSecrets ?? {}).filter((name) => name in (props.environment ?? {}));

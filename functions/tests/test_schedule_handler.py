@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from outbox_support import BUCKET, REPO_DIR, SCHEDULE_SETTINGS
+from outbox_support import BUCKET, SCHEDULE_SETTINGS
 
 import index
 import outbox_aws
@@ -87,11 +87,6 @@ def test_a_request_creates_one_schedule_that_invokes_the_operator_function(outbo
 
 def test_the_handler_dispatches_schedule_keys():
     assert index.JOBS[outbox_schedule.PREFIX] is outbox_schedule.schedule
-
-
-def test_the_prefix_is_the_runtimes():
-    contract = json.loads((REPO_DIR / "runtime/src/wagtail_scale_to_zero_runtime/contract.json").read_text())
-    assert outbox_schedule.PREFIX == contract["schedulePrefix"]
 
 
 def test_a_newer_request_replaces_the_schedule_with_every_setting(outbox, scheduler_calls, caplog):

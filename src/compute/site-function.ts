@@ -4,8 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ComputeContext } from './compute-context';
+import { environmentFor } from '../contract';
 import { suppressNagFindings } from '../nag-suppressions';
-import { SERVER_ONLY_ENVIRONMENT } from '../runtime-defaults';
 
 /** How one Lambda function that runs the site's image is sized. */
 export interface SiteFunctionOptions {
@@ -49,7 +49,7 @@ export function createSiteFunction(scope: Construct, context: ComputeContext, op
     vpc: context.vpc,
     vpcSubnets: context.subnets,
     securityGroups: [securityGroup],
-    environment: { ...withoutServerSettings(context.environment), ...secrets, SECRET_ENVIRONMENT_NAMES: Object.keys(secrets).sort().join(',') },
+    environment: { ...environmentFor('lambdaFunction', context.environment), ...secrets, SECRET_ENVIRONMENT_NAMES: Object.keys(secrets).sort().join(',') },
     logGroup: new logs.LogGroup(scope, `${options.id}Logs`, { retention: context.logRetention }),
   });
   if (context.image.readiness) {
@@ -59,8 +59,4 @@ export function createSiteFunction(scope: Construct, context: ComputeContext, op
     { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole only let the function write its logs and use its network interfaces.' },
   ]);
   return { function: fn, securityGroup };
-}
-
-function withoutServerSettings(environment: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(environment).filter(([name]) => !SERVER_ONLY_ENVIRONMENT.includes(name)));
 }

@@ -21,8 +21,10 @@ from .defaults import get_int
 def configure_page_cache(settings: dict[str, Any]) -> None:
     """Writes the settings above."""
     settings["PAGE_CACHE_BUCKET"] = os.environ.get("PAGE_CACHE_BUCKET", "").strip()
-    for name in ("PAGE_CACHE_MAX_AGE", "PAGE_CACHE_CDN_SECONDS", "PAGE_CACHE_GENERATION_SECONDS", "PURGE_BATCH_SECONDS"):
-        settings[name] = get_int(name)
+    settings["PAGE_CACHE_MAX_AGE"] = get_int("PAGE_CACHE_MAX_AGE")
+    settings["PAGE_CACHE_CDN_SECONDS"] = get_int("PAGE_CACHE_CDN_SECONDS")
+    settings["PAGE_CACHE_GENERATION_SECONDS"] = get_int("PAGE_CACHE_GENERATION_SECONDS")
+    settings["PURGE_BATCH_SECONDS"] = get_int("PURGE_BATCH_SECONDS")
     settings["CDN_PURGE_OUTBOX_BUCKET"] = os.environ.get("CDN_PURGE_OUTBOX_BUCKET", "").strip()
     # A secret: Django's error reports hide settings whose name contains SECRET.
     settings["CDN_ORIGIN_SECRET"] = os.environ.get("CDN_ORIGIN_SECRET", "").strip()

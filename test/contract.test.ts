@@ -1,0 +1,77 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { WagtailCompute, WagtailImage, WagtailScaleToZero, WagtailScaleToZeroProps } from '../src';
+import { ComputeKind, CONTRACT } from '../src/contract';
+import { loadRuntimeDefaults } from '../src/runtime-defaults';
+import { CERTIFICATE_ARN, ENV, TEST_IMAGE_DIRECTORY } from './fixtures/stacks';
+import { outboxSenderOf } from './fixtures/templates';
+
+/** A stack with every optional part that brings a variable: email, CloudFront and a domain. */
+function fullTemplate(props: WagtailScaleToZeroProps): Template {
+  const stack = new Stack(new App(), 'Full', { env: ENV });
+  new WagtailScaleToZero(stack, 'Cms', {
+    image: WagtailImage.fromDirectory(TEST_IMAGE_DIRECTORY),
+    email: { fromAddress: 'cms@example.com' },
+    adminEmail: 'editor@example.com',
+    domainName: 'cms.example.com',
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN),
+    ...props,
+  });
+  return Template.fromStack(stack);
+}
+
+/** Every variable the site's computes get in `template`: [compute, name, is it a secret]. */
+function siteVariables(template: Template): Array<[ComputeKind, string, boolean]> {
+  const found: Array<[ComputeKind, string, boolean]> = [];
+  for (const service of Object.values(template.findResources('AWS::AppRunner::Service'))) {
+    const image = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration;
+    found.push(...image.RuntimeEnvironmentVariables.map((v: any): [ComputeKind, string, boolean] => ['appRunner', v.Name, false]));
+    found.push(...image.RuntimeEnvironmentSecrets.map((v: any): [ComputeKind, string, boolean] => ['appRunner', v.Name, true]));
+  }
+  for (const fn of Object.values(template.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }))) {
+    for (const [name, value] of Object.entries(fn.Properties.Environment.Variables)) {
+      found.push(['lambdaFunction', name, JSON.stringify(value).includes('{{resolve:secretsmanager:')]);
+    }
+  }
+  return found;
+}
+
+const templates = [fullTemplate({}), fullTemplate({ compute: WagtailCompute.lambdaFunction() })];
+const variables = templates.flatMap(siteVariables);
+
+test('every variable a compute gets is in the contract, for that compute, a secret exactly when the contract says', () => {
+  for (const [compute, name, secret] of variables) {
+    expect({ name, compute, known: name in CONTRACT.environment }).toEqual({ name, compute, known: true });
+    const variable = CONTRACT.environment[name];
+    expect({ name, computes: variable.computes }).toEqual({ name, computes: expect.arrayContaining([compute]) });
+    expect({ name, secret }).toEqual({ name, secret: variable.secret ?? false });
+  }
+});
+
+test('every variable of the contract is set on each of its computes (but those the compute sets itself)', () => {
+  const set = new Set(variables.map(([compute, name]) => `${compute}:${name}`));
+  const missing = Object.entries(CONTRACT.environment)
+    .filter(([, variable]) => !variable.setByCompute)
+    .flatMap(([name, variable]) => variable.computes.map((compute) => `${compute}:${name}`))
+    .filter((entry) => !set.has(entry));
+  expect(missing).toEqual([]);
+});
+
+test('every runtime number of defaults.json is a variable of the contract', () => {
+  expect(Object.keys(loadRuntimeDefaults()).filter((name) => !(name in CONTRACT.environment))).toEqual([]);
+});
+
+test('the outbox sender gets only variables the contract names for it', () => {
+  for (const template of templates) {
+    const [, sender] = outboxSenderOf(template);
+    expect(Object.keys(sender.Properties.Environment.Variables).filter((name) => !CONTRACT.senderEnvironment.includes(name))).toEqual([]);
+  }
+});
+
+test('no variable is both the construct\'s and a site owner\'s, or both the site\'s and the sender\'s by accident', () => {
+  const construct = Object.keys(CONTRACT.environment);
+  expect(construct.filter((name) => CONTRACT.siteEnvironment.includes(name) || CONTRACT.platformEnvironment.includes(name))).toEqual([]);
+  // The sender shares one name with the site: the purge window both sides must agree on.
+  expect(construct.filter((name) => CONTRACT.senderEnvironment.includes(name))).toEqual(['PURGE_BATCH_SECONDS']);
+});
