@@ -17,8 +17,6 @@ const { viewerHostHeader, distributionDomainHeader, viewerAddressHeader, originV
  * messages (a notice shown once).
  */
 export const PERSONAL_COOKIES = ['sessionid', 'csrftoken', 'messages'];
-/** Paths CloudFront never caches and passes through whole: Wagtail's and Django's admin. */
-export const ADMIN_PATHS = ['/admin/*', '/django-admin/*'];
 /** Where WhiteNoise serves the collected static files (hashed names, cached for a year by WhiteNoise's headers). */
 export const STATIC_PATH = '/static/*';
 /** CloudFront waits this long for the origin (its maximum without a quota increase). */
@@ -132,7 +130,7 @@ export class ContentDelivery extends Construct {
       comment: 'Wagtail CMS',
       defaultBehavior: dynamicBehavior,
       additionalBehaviors: {
-        ...Object.fromEntries(ADMIN_PATHS.map((path) => [path, adminBehavior])),
+        ...Object.fromEntries(CONTRACT.adminPaths.map((path) => [`${path}*`, adminBehavior])),
         [STATIC_PATH]: staticBehavior,
       },
       domainNames: props.domainName ? [props.domainName] : undefined,

@@ -37,6 +37,18 @@ export interface Contract {
   readonly passwordResetWindowSeconds: number;
   readonly passwordResetEmailsPerAddress: number;
   readonly passwordResetRequestsPerClient: number;
+  /** The outbox prefix of the app's email messages (raw MIME). */
+  readonly emailPrefix: string;
+  /** Recipients of one outbox email object at most: SES's limit per message (the app splits larger sends). */
+  readonly emailRecipientsPerObject: number;
+  /** The outbox prefix of the app's CloudFront purge requests (`{"paths": [...]}`). */
+  readonly purgePrefix: string;
+  /** The page-cache bucket's prefix of cached pages and the generation. */
+  readonly pageCachePrefix: string;
+  /** Path prefixes of Wagtail's and Django's admin: CloudFront never caches them, nor does the page cache. */
+  readonly adminPaths: string[];
+  /** The alias of the site's Lambda function that its Function URL and the operator path use. */
+  readonly liveAlias: string;
   /** The outbox prefix of the app's publishing-schedule requests (`{"at": "<UTC minute>Z" | null}`). */
   readonly schedulePrefix: string;
   /** The name of the one publishing schedule in the stack's schedule group. */

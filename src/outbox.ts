@@ -14,10 +14,6 @@ import { EmailOptions } from './email-options';
 import { suppressNagFindings } from './nag-suppressions';
 import { PublishingSchedule } from './publishing-schedule';
 
-/** Where the app drops each message: objects under this prefix of the outbox bucket. */
-export const EMAIL_PREFIX = 'email/';
-/** Where the app drops each cache purge request (`{"paths": ["/*"]}`): objects under this prefix of the outbox bucket. */
-export const PURGE_PREFIX = 'purge/';
 
 /** The directory of the sender function's code, shipped inside this package. */
 const SENDER_CODE_DIRECTORY = path.join(__dirname, '..', 'functions', 'outbox-sender');
@@ -114,7 +110,7 @@ export class Outbox extends Construct {
       reservedConcurrentExecutions: props.reserveConcurrency ?? true ? SENDER_RESERVED_CONCURRENCY : undefined,
     });
     if (props.email) {
-      this.handle(EMAIL_PREFIX, 'reads and deletes any message');
+      this.handle(CONTRACT.emailPrefix, 'reads and deletes any message');
     }
     // Without it S3 answers 403 instead of 404 for an object already handled, and a retry after a success would fail.
     this.sender.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
@@ -145,7 +141,7 @@ export class Outbox extends Construct {
       throw new Error('enablePurges was already called: an outbox purges one distribution');
     }
     this.purgeDistribution = distribution;
-    this.handle(PURGE_PREFIX, 'reads and deletes the cache purge requests');
+    this.handle(CONTRACT.purgePrefix, 'reads and deletes the cache purge requests');
     this.sender.addEnvironment('DISTRIBUTION_ID', distribution.distributionId);
     this.sender.addEnvironment('PURGE_BATCH_SECONDS', String(this.purgeBatchSeconds));
     this.sender.addToRolePolicy(new iam.PolicyStatement({
@@ -189,7 +185,7 @@ export class Outbox extends Construct {
     if (!this.sendsEmail) {
       throw new Error('grantSend needs an outbox with email: without it nothing would send the messages');
     }
-    this.grantDrop(role, EMAIL_PREFIX, 'outgoing message');
+    this.grantDrop(role, CONTRACT.emailPrefix, 'outgoing message');
   }
 
   /** Lets the running app drop cache purge requests into the outbox, and nothing more; needs `enablePurges`. */
@@ -197,7 +193,7 @@ export class Outbox extends Construct {
     if (!this.purgeDistribution) {
       throw new Error('grantPurge needs enablePurges first: without a distribution nothing would handle the requests');
     }
-    this.grantDrop(role, PURGE_PREFIX, 'cache purge request');
+    this.grantDrop(role, CONTRACT.purgePrefix, 'cache purge request');
   }
 
   /** What the sender does, for its description. */

@@ -2,10 +2,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CONTRACT } from './contract';
 import { suppressNagFindings } from './nag-suppressions';
 
-/** Where the app keeps rendered pages in the bucket. */
-export const PAGE_CACHE_PREFIX = 'page-cache/';
 /** Days a rendered page is kept; an expired one is rendered again (one database visit) on its next view. */
 export const PAGE_CACHE_DAYS = 7;
 
@@ -20,7 +19,7 @@ export function createPageCacheBucket(scope: Construct): s3.Bucket {
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
-    lifecycleRules: [{ prefix: PAGE_CACHE_PREFIX, expiration: Duration.days(PAGE_CACHE_DAYS) }],
+    lifecycleRules: [{ prefix: CONTRACT.pageCachePrefix, expiration: Duration.days(PAGE_CACHE_DAYS) }],
     removalPolicy: RemovalPolicy.DESTROY,
     autoDeleteObjects: true,
   });
@@ -35,7 +34,7 @@ export function createPageCacheBucket(scope: Construct): s3.Bucket {
 export function grantPageCacheAccess(bucket: s3.IBucket, role: iam.IRole): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-    resources: [bucket.arnForObjects(`${PAGE_CACHE_PREFIX}*`)],
+    resources: [bucket.arnForObjects(`${CONTRACT.pageCachePrefix}*`)],
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   suppressNagFindings(role, [{

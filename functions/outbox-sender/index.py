@@ -20,7 +20,7 @@ logger = logging.getLogger("outbox")
 logger.setLevel(logging.INFO)
 
 JOBS: dict[str, Callable[[str, str], None]] = {
-    "email/": outbox_email.send,
+    outbox_email.PREFIX: outbox_email.send,
     outbox_purge.PREFIX: outbox_purge.purge,
     outbox_schedule.PREFIX: outbox_schedule.schedule,
 }

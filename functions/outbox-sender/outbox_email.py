@@ -10,6 +10,8 @@ from outbox_message import PermanentError, recipients, send_as
 
 logger = logging.getLogger("outbox")
 
+PREFIX = "email/"  # the contract's emailPrefix (functions/tests/test_contract.py)
+
 
 def send(bucket: str, key: str) -> None:
     """Send one outbox object. A missing object was sent by an earlier attempt.

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from email import message_from_bytes, policy
 from email.headerregistry import Address
 
-MAX_RECIPIENTS = 50  # SES's limit per message; the app splits larger sends
+MAX_RECIPIENTS = 50  # SES's limit per message, the app splits larger sends: the contract's emailRecipientsPerObject
 
 
 class PermanentError(Exception):

@@ -23,7 +23,7 @@ from outbox_message import PermanentError
 
 logger = logging.getLogger("outbox")
 
-PREFIX = "purge/"
+PREFIX = "purge/"  # the contract's purgePrefix (functions/tests/test_contract.py)
 EVERYTHING = "/*"
 MAX_PATHS = 30  # more distinct paths than this are invalidated as EVERYTHING
 MAX_PATH_LENGTH = 4000  # CloudFront's limit per invalidation path

@@ -28,7 +28,7 @@ from outbox_message import PermanentError
 
 logger = logging.getLogger("outbox")
 
-PREFIX = "schedule/"
+PREFIX = "schedule/"  # the contract's schedulePrefix (functions/tests/test_contract.py)
 KEY_PATTERN = re.compile(re.escape(PREFIX) + r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{32}\.json")
 SETTINGS = ("SCHEDULE_GROUP", "SCHEDULE_NAME", "SCHEDULE_TARGET_ARN", "SCHEDULE_ROLE_ARN", "SCHEDULE_TARGET_INPUT")
 LEAD = timedelta(seconds=60)  # the least time between applying a request and its run

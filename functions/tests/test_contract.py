@@ -1,5 +1,6 @@
 """The sender reads exactly the environment the contract (the runtime's contract.json)
-names for it, and its schedule prefix is the runtime's (the construct's side:
+names for it, and its prefixes are the contract's: the sender is its own asset and
+cannot read the runtime's file, so these tests tie its copies (the construct's side:
 test/contract.test.ts)."""
 
 import importlib.util
@@ -7,6 +8,9 @@ import json
 
 from outbox_support import FUNCTION_DIR, REPO_DIR
 
+import outbox_email
+import outbox_message
+import outbox_purge
 import outbox_schedule
 
 CONTRACT = json.loads((REPO_DIR / "runtime/src/wagtail_scale_to_zero_runtime/contract.json").read_text("utf-8"))
@@ -25,5 +29,10 @@ def test_the_sender_reads_exactly_its_variables_of_the_contract():
     assert sorted(read - set(CONTRACT["platformEnvironment"])) == sorted(CONTRACT["senderEnvironment"])
 
 
-def test_the_schedule_prefix_is_the_contracts():
-    assert outbox_schedule.PREFIX == CONTRACT["schedulePrefix"]
+def test_the_prefixes_are_the_contracts():
+    assert (outbox_email.PREFIX, outbox_purge.PREFIX, outbox_schedule.PREFIX) == (
+        CONTRACT["emailPrefix"], CONTRACT["purgePrefix"], CONTRACT["schedulePrefix"])
+
+
+def test_the_recipient_limit_is_the_contracts():
+    assert outbox_message.MAX_RECIPIENTS == CONTRACT["emailRecipientsPerObject"]

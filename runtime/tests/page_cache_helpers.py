@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 
 import requests
 
-from wagtail_scale_to_zero_runtime.page_cache_purge import PURGE_PREFIX
-from wagtail_scale_to_zero_runtime.page_cache_store import GENERATION, PREFIX
+from wagtail_scale_to_zero_runtime.contract import PAGE_CACHE_PREFIX, PURGE_PREFIX
+from wagtail_scale_to_zero_runtime.page_cache_store import GENERATION
 
 from .conftest import app_env
 from .support import REPO_DIR, csrf_token, manage_shell
@@ -45,7 +45,7 @@ def get(app, path, session=None, **kwargs):
 
 def generation(s3, bucket):
     """The page cache's current generation in `bucket`."""
-    return s3.client().get_object(Bucket=bucket, Key=PREFIX + GENERATION)["Body"].read().decode()
+    return s3.client().get_object(Bucket=bucket, Key=PAGE_CACHE_PREFIX + GENERATION)["Body"].read().decode()
 
 
 def purges(s3, outbox):

@@ -4,6 +4,7 @@ import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct, IConstruct } from 'constructs';
 import { ComputeContext, ComputeResources } from './compute-context';
 import { createSiteFunction } from './site-function';
+import { CONTRACT } from '../contract';
 import { LambdaFunctionSettings } from '../settings';
 
 /** What the Lambda compute creates. */
@@ -41,7 +42,7 @@ export function createLambdaFunction(
   });
   migrate.executeAfter(...startAfter);
 
-  const alias = new lambda.Alias(scope, 'Live', { aliasName: 'live', version: fn.currentVersion });
+  const alias = new lambda.Alias(scope, 'Live', { aliasName: CONTRACT.liveAlias, version: fn.currentVersion });
   alias.node.addDependency(migrate);
   const functionUrl = alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
   const host = Fn.select(2, Fn.split('/', functionUrl.url));

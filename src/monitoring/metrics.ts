@@ -4,15 +4,13 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { CONTRACT } from '../contract';
 
 /** The period every alarm and graph aggregates over. */
 export const PERIOD = Duration.minutes(5);
 
 /** CloudFront publishes its metrics in this region only. */
 export const CLOUDFRONT_METRICS_REGION = 'us-east-1';
-
-/** The alias whose Function URL serves the site (see src/compute/lambda-function.ts). */
-export const LIVE_ALIAS = 'live';
 
 /**
  * What traffic does at the compute. Only CloudWatch metrics the services publish by themselves: reading them
@@ -68,7 +66,7 @@ export function appRunnerMetrics(service: apprunner.CfnService): AppRunnerMetric
  * migrations each deployment runs on the new version count neither as requests nor as errors.
  */
 export function lambdaFunctionMetrics(fn: lambda.IFunction): LambdaFunctionMetrics {
-  const dimensionsMap = { FunctionName: fn.functionName, Resource: `${fn.functionName}:${LIVE_ALIAS}` };
+  const dimensionsMap = { FunctionName: fn.functionName, Resource: `${fn.functionName}:${CONTRACT.liveAlias}` };
   const metric = (metricName: string, statistic: string) =>
     new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap, statistic, period: PERIOD });
   return {

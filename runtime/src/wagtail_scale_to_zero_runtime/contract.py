@@ -3,9 +3,11 @@
 They live in ONE place, ``contract.json`` in this package, which the construct
 reads too: the headers its CloudFront Function sets, the trusted headers it
 removes from viewers in any spelling ("trustedHeaders", used by the construct
-only), the readiness token's header and message, the password-reset limits, the outbox prefix of
-publishing-schedule requests and the command the schedule runs (the construct names the
-schedule: publishingScheduleName).
+only), the readiness token's header and message, the password-reset limits, the outbox's and the page
+cache's prefixes, the admin paths (which CloudFront never caches), the command the
+publishing schedule runs, and every environment variable (the construct's side also
+uses the alias, the schedule's name and the variable lists; runtime/tests/test_contract.py
+checks the variables the runtime reads).
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ READINESS_TOKEN_MESSAGE: str = _CONTRACT["readinessTokenMessage"]
 PASSWORD_RESET_WINDOW_SECONDS: int = _CONTRACT["passwordResetWindowSeconds"]
 PASSWORD_RESET_EMAILS_PER_ADDRESS: int = _CONTRACT["passwordResetEmailsPerAddress"]
 PASSWORD_RESET_REQUESTS_PER_CLIENT: int = _CONTRACT["passwordResetRequestsPerClient"]
+EMAIL_PREFIX: str = _CONTRACT["emailPrefix"]
+EMAIL_RECIPIENTS_PER_OBJECT: int = _CONTRACT["emailRecipientsPerObject"]
+PURGE_PREFIX: str = _CONTRACT["purgePrefix"]
+PAGE_CACHE_PREFIX: str = _CONTRACT["pageCachePrefix"]
+ADMIN_PATHS: tuple[str, ...] = tuple(_CONTRACT["adminPaths"])
 SCHEDULE_PREFIX: str = _CONTRACT["schedulePrefix"]
 PUBLISHING_SCHEDULE_COMMAND: str = _CONTRACT["publishingScheduleCommand"]
 

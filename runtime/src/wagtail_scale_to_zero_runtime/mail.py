@@ -32,10 +32,12 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
+from .contract import EMAIL_PREFIX, EMAIL_RECIPIENTS_PER_OBJECT
+
 logger = logging.getLogger(__name__)
 
 # Recipients per object: the most one send by the sender function may address.
-MAX_RECIPIENTS = 50
+MAX_RECIPIENTS = EMAIL_RECIPIENTS_PER_OBJECT
 # S3 allows 2 KB of user metadata, counted as the UTF-8 bytes of keys plus values.
 METADATA_KEY = "recipients"
 MAX_METADATA_VALUE = 2048 - len(METADATA_KEY)
@@ -113,7 +115,7 @@ class S3OutboxBackend(_Backend):
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
             client.put_object(
                 Bucket=settings.EMAIL_OUTBOX_BUCKET,
-                Key=f"email/{stamp}-{uuid.uuid4().hex}.eml",
+                Key=f"{EMAIL_PREFIX}{stamp}-{uuid.uuid4().hex}.eml",
                 Body=mime,
                 ContentType="message/rfc822",
                 Metadata={METADATA_KEY: encode_recipients(batch)},

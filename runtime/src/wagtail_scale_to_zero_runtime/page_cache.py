@@ -63,6 +63,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
 from . import page_cache_invalidation, session_store
+from .contract import ADMIN_PATHS
 from .file_not_found import file_prefixes
 from .health import GetResponse
 from .page_cache_purge import throttle
@@ -76,7 +77,6 @@ ALLOWED_VARY = frozenset({"cookie", "accept-encoding"})
 UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
 # Cookies that make a page personal: the session's (settings) and Django's message storage's.
 MESSAGES_COOKIE = "messages"
-ADMIN_PATHS = ("/admin/", "/django-admin/")
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
 # Headers not kept with an entry: recomputed, or the server's own.

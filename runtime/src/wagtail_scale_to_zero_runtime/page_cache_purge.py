@@ -26,9 +26,10 @@ import uuid
 
 from django.conf import settings
 
+from .contract import PURGE_PREFIX
+
 logger = logging.getLogger(__name__)
 
-PURGE_PREFIX = "purge/"
 PURGE_BODY = json.dumps({"paths": ["/*"]}).encode()
 
 

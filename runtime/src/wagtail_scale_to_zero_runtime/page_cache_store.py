@@ -37,9 +37,10 @@ from typing import Protocol
 
 from django.conf import settings
 
+from .contract import PAGE_CACHE_PREFIX
+
 logger = logging.getLogger(__name__)
 
-PREFIX = "page-cache/"
 GENERATION = "generation"
 # After an S3 error, pages are rendered without the cache for this long.
 UNAVAILABLE_SECONDS = 30.0
@@ -88,17 +89,17 @@ class S3Store:
         from botocore.exceptions import ClientError
 
         try:
-            return self.fast.get_object(Bucket=self.bucket, Key=PREFIX + name)["Body"].read()
+            return self.fast.get_object(Bucket=self.bucket, Key=PAGE_CACHE_PREFIX + name)["Body"].read()
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in MISSING:
                 return None
             raise
 
     def put(self, name: str, data: bytes) -> None:
-        self.fast.put_object(Bucket=self.bucket, Key=PREFIX + name, Body=data)
+        self.fast.put_object(Bucket=self.bucket, Key=PAGE_CACHE_PREFIX + name, Body=data)
 
     def put_reliably(self, name: str, data: bytes) -> None:
-        self.reliable.put_object(Bucket=self.bucket, Key=PREFIX + name, Body=data)
+        self.reliable.put_object(Bucket=self.bucket, Key=PAGE_CACHE_PREFIX + name, Body=data)
 
 
 class DirectoryStore:
