@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { suppressNagFindings } from './nag-suppressions';
@@ -22,4 +23,18 @@ export function createMediaBucket(scope: Construct, removalPolicy: RemovalPolicy
     reason: 'Objects are read only through presigned URLs the app issues; server access logs would need a second bucket for little gain. Enable CloudTrail data events where an audit trail is required.',
   }]);
   return bucket;
+}
+
+/** The running app reads and writes its media bucket's objects and lists it; nothing more. */
+export function grantMediaAccess(bucket: s3.IBucket, role: iam.IRole): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+    resources: [bucket.arnForObjects('*')],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  suppressNagFindings(role, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'Wagtail stores media under any key of its own bucket; the object actions are scoped to that one bucket.',
+    appliesTo: [{ regex: '/^Resource::<.*MediaBucket.*\\.Arn>\\/\\*$/' }],
+  }]);
 }

@@ -7,7 +7,7 @@ import { checkInstanceSize, workersFor } from './instance-size';
 import { MonitoringSettings, resolveMonitoring } from './monitoring/monitoring-settings';
 import { RuntimeDefaults } from './runtime-defaults';
 import { checkInteger, checkNotBelow, checkRange } from './validation';
-import type { WagtailScaleToZeroProps } from './wagtail-scale-to-zero';
+import type { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
 
 /** The App Runner choice, defaulted and checked. */
 export interface AppRunnerSettings {

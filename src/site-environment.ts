@@ -1,0 +1,90 @@
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { EnvironmentSecret } from './environment-secret';
+import { createGeneratedSecret } from './generated-secret';
+import { RuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
+import { ResolvedSettings } from './settings';
+import { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
+
+/** The site's own generated secrets: Django's SECRET_KEY and the first administrator's password. */
+export function createSiteSecrets(scope: Construct): { secretKey: secretsmanager.ISecret; adminPassword: secretsmanager.ISecret } {
+  const secretKey = createGeneratedSecret(scope, 'DjangoSecretKey', {
+    description: 'Django SECRET_KEY of the Wagtail CMS',
+    length: 64,
+    withoutRotationBecause: 'Rotating SECRET_KEY signs everyone out and only takes effect on redeploy; rotate by hand when needed.',
+  });
+  const adminPassword = createGeneratedSecret(scope, 'AdminPassword', {
+    description: 'Password of the first Wagtail administrator',
+    length: 24,
+    withoutRotationBecause: 'Used once, to create the first administrator; the password is then managed in Wagtail itself.',
+  });
+  return { secretKey, adminPassword };
+}
+
+/** What the site's environment names: the user's props and settings, and the resources the construct made for it. */
+export interface SiteEnvironmentParts {
+  readonly props: WagtailScaleToZeroProps;
+  readonly settings: ResolvedSettings;
+  readonly runtime: RuntimeDefaults;
+  readonly region: string;
+  /** The app's exact hosts and https origins (see `allowedHostsAndOrigins`). */
+  readonly hosts: string[];
+  readonly origins: string[];
+  readonly outboxBucket: s3.IBucket;
+  readonly mediaBucket: s3.IBucket;
+  readonly pageCacheBucket: s3.IBucket;
+  readonly databaseSecret: secretsmanager.ISecret;
+  readonly secretKey: secretsmanager.ISecret;
+  readonly adminPassword: secretsmanager.ISecret;
+  /** @default - none without CloudFront */
+  readonly originSecret?: secretsmanager.ISecret;
+}
+
+/**
+ * The site's plain variables and secrets, the same on every compute (each compute drops what is not for it, see
+ * `environmentFor`); every name is in the contract's `environment`, which test/contract.test.ts checks.
+ */
+export function siteEnvironment(parts: SiteEnvironmentParts): { environment: Record<string, string>; secrets: Record<string, EnvironmentSecret> } {
+  const { props, settings, hosts, origins } = parts;
+  const outbox = parts.outboxBucket.bucketName;
+  return {
+    environment: {
+      ...props.environment,
+      ...runtimeEnvironment(parts.runtime),
+      ...(props.email ? { EMAIL_OUTBOX_BUCKET: outbox, DJANGO_DEFAULT_FROM_EMAIL: props.email.fromAddress } : {}),
+      ...(settings.cdn ? { CDN_PURGE_OUTBOX_BUCKET: outbox } : {}),
+      SCHEDULE_OUTBOX_BUCKET: outbox,
+      ...(props.domainName ? { WAGTAILADMIN_BASE_URL: `https://${props.domainName}` } : {}),
+      DATABASE_NAME: settings.databaseName,
+      ...(hosts.length ? { DJANGO_ALLOWED_HOSTS: hosts.join(',') } : {}),
+      ...(origins.length ? { DJANGO_CSRF_TRUSTED_ORIGINS: origins.join(',') } : {}),
+      AWS_STORAGE_BUCKET_NAME: parts.mediaBucket.bucketName,
+      PAGE_CACHE_BUCKET: parts.pageCacheBucket.bucketName,
+      AWS_S3_REGION_NAME: parts.region,
+      DJANGO_SUPERUSER_USERNAME: settings.adminUsername,
+      ...(props.adminEmail ? { DJANGO_SUPERUSER_EMAIL: props.adminEmail } : {}),
+    },
+    secrets: {
+      ...props.environmentSecrets,
+      DATABASE_SECRET: EnvironmentSecret.fromSecretsManager(parts.databaseSecret),
+      DJANGO_SECRET_KEY: EnvironmentSecret.fromSecretsManager(parts.secretKey),
+      DJANGO_SUPERUSER_PASSWORD: EnvironmentSecret.fromSecretsManager(parts.adminPassword),
+      ...(parts.originSecret ? { CDN_ORIGIN_SECRET: EnvironmentSecret.fromSecretsManager(parts.originSecret) } : {}),
+    },
+  };
+}
+
+/**
+ * The exact hosts and https origins the app (ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS) and the media bucket's CORS accept.
+ * Behind CloudFront only the custom domain is named here: the distribution's own domain cannot be (the distribution
+ * needs the compute as its origin, so the compute's environment cannot name the distribution), so CloudFront's
+ * viewer function sends it in a header that the app trusts only beside the origin secret. Without CloudFront readers
+ * reach the compute's own URL, which its environment cannot name either: the compute's domain in this region stands in.
+ */
+export function allowedHostsAndOrigins(cdn: boolean, domainName: string | undefined, computeDomain: string): { hosts: string[]; origins: string[] } {
+  const custom = domainName ? [domainName] : [];
+  const hosts = cdn ? custom : [`.${computeDomain}`, ...custom];
+  const origins = [...(cdn ? [] : [`https://*.${computeDomain}`]), ...custom.map((d) => `https://${d}`)];
+  return { hosts, origins };
+}
