@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { invalid } from './validation';
 
 /**
  * Aurora PostgreSQL Serverless v2's default max_connections at a given maximum capacity (ACU), as documented;
@@ -61,7 +62,7 @@ export function checkConnectionBudget(input: ConnectionBudgetInput): void {
   const needed = maxInstances * connectionsPerInstance;
   if (needed > available) {
     const fittingInstances = Math.floor(available / connectionsPerInstance);
-    throw new Error(
+    invalid(
       `${scaleProp} (${maxInstances}) x ${connectionsPerInstance} database connections per ${unit} = ${needed}, ` +
       `more than the ${available} connections the database allows at database.maxCapacity ${maxCapacity} ACU ` +
       `(max_connections ${auroraMaxConnections(minCapacity, maxCapacity)} less ${RESERVED_CONNECTIONS} reserved). ` +

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { CONTRACT } from './contract';
 import { createGeneratedSecret } from './generated-secret';
 import { suppressNagFindings } from './nag-suppressions';
+import { invalid } from './validation';
 
 const { viewerHostHeader, distributionDomainHeader, viewerAddressHeader, originVerifyHeader, trustedHeaders } = CONTRACT;
 
@@ -182,6 +183,6 @@ export function checkCloudFrontCertificate(certificate: acm.ICertificate): void 
   }
   const region = arn.split(':')[3];
   if (region !== 'us-east-1') {
-    throw new Error(`certificate must be an ACM certificate in us-east-1 for CloudFront; got one in ${region}: ${arn}`);
+    invalid(`certificate must be an ACM certificate in us-east-1 for CloudFront; got one in ${region}: ${arn}`);
   }
 }

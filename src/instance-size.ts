@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { invalid } from './validation';
 
 /** App Runner's allowed instance sizes: vCPU to the memory sizes it may be paired with. */
 const ALLOWED_SIZES: Record<string, string[]> = {
@@ -30,17 +31,19 @@ function describeAllowedSizes(): string {
 /** Fails synth unless `cpu` and `memory` form one of App Runner's allowed pairs whose workers fit in memory. */
 export function checkInstanceSize(cpu: string, memory: string): void {
   if (Token.isUnresolved(cpu) || Token.isUnresolved(memory)) {
-    throw new Error('appRunner.cpu and appRunner.memory must be known at synth time: the number of gunicorn workers is derived from them');
+    invalid('appRunner.cpu and appRunner.memory must be known at synth time: the number of gunicorn workers is derived from them');
+    return;
   }
   const memories = ALLOWED_SIZES[cpu];
   if (memories === undefined || !memories.includes(memory)) {
-    throw new Error(`appRunner.cpu / appRunner.memory must be one of App Runner's instance sizes (${describeAllowedSizes()}); got ${cpu} / ${memory}`);
+    invalid(`appRunner.cpu / appRunner.memory must be one of App Runner's instance sizes (${describeAllowedSizes()}); got ${cpu} / ${memory}`);
+    return;
   }
   const workers = workersFor(cpu);
   const needed = MASTER_MEGABYTES + workers * WORKER_PEAK_MEGABYTES;
   const available = parseFloat(memory) * 1024; // App Runner's GB are GiB
   if (needed > available) {
-    throw new Error(
+    invalid(
       `appRunner.cpu ${cpu} runs ${workers} workers, which need up to ${needed} MiB at their peak (${MASTER_MEGABYTES} MiB + ` +
       `${workers} x ${WORKER_PEAK_MEGABYTES} MiB), more than appRunner.memory ${memory}: choose a larger memory for this cpu`,
     );

@@ -1,12 +1,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { AppRunnerOptions, LambdaFunctionOptions, WagtailCompute } from './compute/wagtail-compute';
+import { checkConnectionBudget } from './connection-budget';
 import { checkCloudFrontCertificate } from './content-delivery';
 import { CONTRACT } from './contract';
 import { EmailOptions } from './email-options';
 import { checkInstanceSize, workersFor } from './instance-size';
 import { MonitoringSettings, resolveMonitoring } from './monitoring/monitoring-settings';
 import { RuntimeDefaults } from './runtime-defaults';
-import { checkInteger, checkNotBelow, checkRange } from './validation';
+import { checkInteger, checkNotBelow, checkRange, invalid } from './validation';
 import type { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
 
 /** The App Runner choice, defaulted and checked. */
@@ -80,7 +81,7 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
   checkEnvironmentNames('environmentSecrets', Object.keys(props.environmentSecrets ?? {}), reservedNames);
   const both = Object.keys(props.environmentSecrets ?? {}).filter((name) => name in (props.environment ?? {}));
   if (both.length > 0) {
-    throw new Error(`${both.join(', ')} may be set in environment or in environmentSecrets, not in both`);
+    invalid(`${both.join(', ')} may be set in environment or in environmentSecrets, not in both`);
   }
   if (props.email) {
     checkEmailOptions(props.email);
@@ -102,18 +103,30 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
     // The outbox (email, CloudFront purges) brings the one failure queue.
     monitoring: resolveMonitoring(props.monitoring, 1), // the outbox's failure queue: every stack has the outbox
   };
-  if (compute.lambdaFunctionOptions) {
-    const lambdaFunction = resolveLambdaFunction(compute.lambdaFunctionOptions);
-    // One request at a time per execution environment, each closing its connection when it ends.
-    return { ...common, lambdaFunction, maxInstances: lambdaFunction.maxConcurrency, connectionsPerInstance: 1 };
-  }
-  const appRunner = resolveAppRunner(compute.appRunnerOptions ?? {});
-  return {
-    ...common,
-    appRunner,
-    maxInstances: appRunner.maxInstances,
-    connectionsPerInstance: appRunner.webConcurrency * runtime.GUNICORN_THREADS,
-  };
+  const settings = compute.lambdaFunctionOptions
+    ? withLambdaFunction(common, resolveLambdaFunction(compute.lambdaFunctionOptions))
+    : withAppRunner(common, resolveAppRunner(compute.appRunnerOptions ?? {}), runtime);
+  checkConnectionBudget({
+    scaleProp: settings.appRunner ? 'appRunner.maxInstances' : 'lambdaFunction.maxConcurrency',
+    unit: settings.appRunner ? 'instance' : 'request',
+    maxInstances: settings.maxInstances,
+    connectionsPerInstance: settings.connectionsPerInstance,
+    minCapacity,
+    maxCapacity,
+  });
+  return settings;
+}
+
+type CommonSettings = Omit<ResolvedSettings, 'appRunner' | 'lambdaFunction' | 'maxInstances' | 'connectionsPerInstance'>;
+
+/** One request at a time per execution environment, each closing its connection when it ends. */
+function withLambdaFunction(common: CommonSettings, lambdaFunction: LambdaFunctionSettings): ResolvedSettings {
+  return { ...common, lambdaFunction, maxInstances: lambdaFunction.maxConcurrency, connectionsPerInstance: 1 };
+}
+
+/** Each gunicorn thread of each worker holds one pooled connection at most. */
+function withAppRunner(common: CommonSettings, appRunner: AppRunnerSettings, runtime: RuntimeDefaults): ResolvedSettings {
+  return { ...common, appRunner, maxInstances: appRunner.maxInstances, connectionsPerInstance: appRunner.webConcurrency * runtime.GUNICORN_THREADS };
 }
 
 /** Database connections the whole site opens at full scale; undefined when that is only known at deployment. */
@@ -178,19 +191,20 @@ function resolveLambdaFunction(options: LambdaFunctionOptions): LambdaFunctionSe
 
 /** Environment names must be valid shell names, not ones the construct sets, and not App Runner's own PORT. */
 function checkEnvironmentNames(prop: string, names: string[], reservedNames: string[]): void {
-  const invalid = names.filter((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
-  if (invalid.length > 0) {
-    throw new Error(`${prop} names must be letters, digits and underscores, not starting with a digit; got ${invalid.join(', ')}`);
+  const badNames = names.filter((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  if (badNames.length > 0) {
+    invalid(`${prop} names must be letters, digits and underscores, not starting with a digit; got ${badNames.join(', ')}`);
+    return;
   }
   const reserved = names.filter((name) => reservedNames.includes(name));
   if (reserved.length > 0) {
-    throw new Error(`${prop} may not set ${reserved.join(', ')}: the construct sets these itself`);
+    invalid(`${prop} may not set ${reserved.join(', ')}: the construct sets these itself`);
   }
 }
 
 function checkHalfSteps(prop: string, value: number): void {
   if (!Token.isUnresolved(value) && !Number.isInteger(value * 2)) {
-    throw new Error(`${prop} must be a multiple of 0.5 ACU; got ${value}`);
+    invalid(`${prop} must be a multiple of 0.5 ACU; got ${value}`);
   }
 }
 
@@ -200,7 +214,8 @@ function resolveAutoPause(autoPause: Duration | undefined, minCapacity: number):
     return minCapacity === 0 ? Duration.seconds(300) : undefined;
   }
   if (!Token.isUnresolved(minCapacity) && minCapacity !== 0) {
-    throw new Error(`database.autoPause only applies when database.minCapacity is 0 (the database pauses only at zero capacity); got minCapacity ${minCapacity}`);
+    invalid(`database.autoPause only applies when database.minCapacity is 0 (the database pauses only at zero capacity); got minCapacity ${minCapacity}`);
+    return;
   }
   checkRange('database.autoPause', autoPause.toSeconds(), 300, 86400, ' s');
   return autoPause;
@@ -210,7 +225,8 @@ function resolveAutoPause(autoPause: Duration | undefined, minCapacity: number):
 function checkFrontDoor(props: WagtailScaleToZeroProps, cdn: boolean, onLambda: boolean): void {
   if (cdn) {
     if ((props.certificate !== undefined || props.hostedZone !== undefined) && props.domainName === undefined) {
-      throw new Error('certificate and hostedZone are for domainName: set domainName too, or remove them');
+      invalid('certificate and hostedZone are for domainName: set domainName too, or remove them');
+      return;
     }
     if (props.certificate) {
       checkCloudFrontCertificate(props.certificate);
@@ -218,19 +234,23 @@ function checkFrontDoor(props: WagtailScaleToZeroProps, cdn: boolean, onLambda: 
     return;
   }
   if (props.certificate !== undefined) {
-    throw new Error('certificate serves the custom domain on CloudFront; without it App Runner makes its own: remove certificate, or leave cdn on (true, the default)');
+    invalid('certificate serves the custom domain on CloudFront; without it App Runner makes its own: remove certificate, or leave cdn on (true, the default)');
+    return;
   }
   if (onLambda && props.hostedZone !== undefined) {
-    throw new Error('hostedZone serves the custom domain on CloudFront, which the Lambda compute needs for one (a Function URL has no custom domain): leave cdn on (true, the default), or remove hostedZone');
+    invalid('hostedZone serves the custom domain on CloudFront, which the Lambda compute needs for one (a Function URL has no custom domain): leave cdn on (true, the default), or remove hostedZone');
+    return;
   }
   if (props.hostedZone !== undefined && props.domainName === undefined) {
-    throw new Error('hostedZone is for domainName: set domainName too, or remove hostedZone');
+    invalid('hostedZone is for domainName: set domainName too, or remove hostedZone');
+    return;
   }
   if (onLambda && props.domainName !== undefined) {
-    throw new Error('domainName needs CloudFront in front of the Lambda compute (a Function URL has no custom domain): leave cdn on (true, the default), or remove domainName');
+    invalid('domainName needs CloudFront in front of the Lambda compute (a Function URL has no custom domain): leave cdn on (true, the default), or remove domainName');
+    return;
   }
   if (onLambda && props.webApplicationFirewall !== undefined) {
-    throw new Error('webApplicationFirewall needs CloudFront in front of the Lambda compute (a Function URL takes no web ACL): leave cdn on (true, the default), or remove webApplicationFirewall');
+    invalid('webApplicationFirewall needs CloudFront in front of the Lambda compute (a Function URL takes no web ACL): leave cdn on (true, the default), or remove webApplicationFirewall');
   }
 }
 
@@ -240,23 +260,26 @@ const EMAIL_ADDRESS = /^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i;
 /** With email on, the first admin's address is where its password resets go: it must be a real one. */
 function checkAdminEmail(adminEmail: string | undefined): void {
   if (adminEmail === undefined) {
-    throw new Error('adminEmail is required with email: the first administrator\'s password-reset emails go there '
+    invalid('adminEmail is required with email: the first administrator\'s password-reset emails go there '
       + '(an address such as you@example.org that you read)');
+    return;
   }
   if (!Token.isUnresolved(adminEmail) && !EMAIL_ADDRESS.test(adminEmail)) {
-    throw new Error(`adminEmail must be an email address such as you@example.org; got '${adminEmail}'`);
+    invalid(`adminEmail must be an email address such as you@example.org; got '${adminEmail}'`);
   }
 }
 
 function checkEmailOptions(email: EmailOptions): void {
   if (Token.isUnresolved(email.fromAddress)) {
     if (email.identity === undefined) {
-      throw new Error('email.identity is required when email.fromAddress is only known at deployment');
+      invalid('email.identity is required when email.fromAddress is only known at deployment');
+      return;
     }
     return;
   }
   if (!EMAIL_ADDRESS.test(email.fromAddress)) {
-    throw new Error(`email.fromAddress must be an email address such as cms@example.org; got '${email.fromAddress}'`);
+    invalid(`email.fromAddress must be an email address such as cms@example.org; got '${email.fromAddress}'`);
+    return;
   }
   if (email.identity === undefined) {
     return;
@@ -265,6 +288,6 @@ function checkEmailOptions(email: EmailOptions): void {
   const identity = email.identity.toLowerCase();
   const domain = address.split('@')[1];
   if (identity !== address && identity !== domain && !domain.endsWith(`.${identity}`)) {
-    throw new Error(`email.identity must be email.fromAddress (${email.fromAddress}), its domain (${domain}) or a parent domain of it; got '${email.identity}'`);
+    invalid(`email.identity must be email.fromAddress (${email.fromAddress}), its domain (${domain}) or a parent domain of it; got '${email.identity}'`);
   }
 }

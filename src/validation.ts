@@ -1,5 +1,42 @@
 import { Token } from 'aws-cdk-lib';
 
+/** The problems the settings pass in progress has found; undefined outside a pass. */
+let problemsOfPass: string[] | undefined;
+
+/** Reports a bad setting: to the settings pass in progress (see `settingsPass`), else at once as an error. */
+export function invalid(message: string): void {
+  if (problemsOfPass === undefined) {
+    throw new Error(message);
+  }
+  problemsOfPass.push(message);
+}
+
+/**
+ * Runs `resolve` as one settings pass: each check reports its problem and the pass goes on, then one error tied to the
+ * construct's `path` lists them all (as aws-rds's validateDatabaseClusterProps does). An error thrown by the pass
+ * itself (a value a failed check let through) joins the list.
+ */
+export function settingsPass<T>(path: string, resolve: () => T): T {
+  const outer = problemsOfPass;
+  const problems: string[] = [];
+  problemsOfPass = problems;
+  let result: T | undefined;
+  try {
+    result = resolve();
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  } finally {
+    problemsOfPass = outer;
+  }
+  if (problems.length === 1) {
+    throw new Error(`${path}: ${problems[0]}`);
+  }
+  if (problems.length > 1) {
+    throw new Error(`${path}: ${problems.length} invalid settings:\n- ${problems.join('\n- ')}`);
+  }
+  return result as T;
+}
+
 /**
  * Fails synth when a number lies outside [min, max]; tokens are left for CloudFormation to check.
  * The message names the prop, the allowed range and the value given.
@@ -9,7 +46,7 @@ export function checkRange(prop: string, value: number | undefined, min: number,
     return;
   }
   if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${prop} must be between ${min} and ${max}${unit} (inclusive); got ${value}${unit}`);
+    invalid(`${prop} must be between ${min} and ${max}${unit} (inclusive); got ${value}${unit}`);
   }
 }
 
@@ -19,7 +56,7 @@ export function checkInteger(prop: string, value: number | undefined): void {
     return;
   }
   if (!Number.isInteger(value)) {
-    throw new Error(`${prop} must be a whole number; got ${value}`);
+    invalid(`${prop} must be a whole number; got ${value}`);
   }
 }
 
@@ -29,7 +66,7 @@ export function checkNotBelow(prop: string, value: number, lowerProp: string, lo
     return;
   }
   if (value < lowerBound) {
-    throw new Error(`${prop} (${value}) must be greater than or equal to ${lowerProp} (${lowerBound})`);
+    invalid(`${prop} (${value}) must be greater than or equal to ${lowerProp} (${lowerBound})`);
   }
 }
 
@@ -40,7 +77,7 @@ const DEBIAN_PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 export function checkDebianPackages(prop: string, names: string[] | undefined): void {
   for (const name of names ?? []) {
     if (!DEBIAN_PACKAGE_NAME.test(name)) {
-      throw new Error(`${prop}: ${JSON.stringify(name)} is not a Debian package name; give names alone, of two ` +
+      invalid(`${prop}: ${JSON.stringify(name)} is not a Debian package name; give names alone, of two ` +
         'characters or more: lowercase letters, digits, +, - and ., starting with a letter or digit (e.g. libmagic1)');
     }
   }

@@ -17,7 +17,6 @@ import { createAppRunnerService } from './compute/app-runner';
 import { ComputeContext, ComputeResources } from './compute/compute-context';
 import { createLambdaFunction } from './compute/lambda-function';
 import { createOperatorFunction } from './compute/operator-function';
-import { checkConnectionBudget } from './connection-budget';
 import { createOriginSecret } from './content-delivery';
 import { createServerlessDatabase } from './database';
 import { createFrontDoor } from './front-door';
@@ -34,6 +33,7 @@ import { loadRuntimeDefaults } from './runtime-defaults';
 import { maxDatabaseConnections, resolveSettings } from './settings';
 import { allowedHostsAndOrigins, createSiteSecrets, siteEnvironment } from './site-environment';
 import { addStackOutputs } from './stack-outputs';
+import { settingsPass } from './validation';
 import { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
 
 /**
@@ -124,18 +124,11 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: WagtailScaleToZeroProps = {}) {
     super(scope, id);
     const runtime = loadRuntimeDefaults();
-    const settings = resolveSettings(props, runtime);
+    // Every default and check, in one pass that reports all bad settings at once.
+    const settings = settingsPass(this.node.path, () => resolveSettings(props, runtime));
     this.webConcurrency = settings.appRunner?.webConcurrency;
     this.databaseConnectionsPerInstance = settings.connectionsPerInstance;
     this.maxDatabaseConnections = maxDatabaseConnections(settings);
-    checkConnectionBudget({
-      scaleProp: settings.appRunner ? 'appRunner.maxInstances' : 'lambdaFunction.maxConcurrency',
-      unit: settings.appRunner ? 'instance' : 'request',
-      maxInstances: settings.maxInstances,
-      connectionsPerInstance: this.databaseConnectionsPerInstance,
-      minCapacity: settings.minCapacity,
-      maxCapacity: settings.maxCapacity,
-    });
 
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.vpc = props.vpc ?? createIsolatedVpc(this, logRetention);

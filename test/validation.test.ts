@@ -121,3 +121,33 @@ test('environment and environmentSecrets names: valid, not the construct\'s, not
   expect(() => synth({ environment: { PORT: '9000' } })).toThrow(/environment may not set PORT: the construct sets these itself/);
   expect(() => synth({ environment: { EMAIL_OUTBOX_BUCKET: 'x' } })).toThrow(/environment may not set EMAIL_OUTBOX_BUCKET/);
 });
+
+test('every bad setting is reported at once, in one error tied to the construct\'s path', () => {
+  let message = '';
+  try {
+    stackWith({
+      database: { minCapacity: -1, maxCapacity: 0.7 },
+      imagesToKeep: 0,
+      environment: { DJANGO_SECRET_KEY: 'mine' },
+      compute: WagtailCompute.appRunner({ cpu: '3 vCPU' }),
+    });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  const lines = message.split('\n');
+  expect(lines[0]).toBe('Test/Cms: 7 invalid settings:');
+  expect(lines.slice(1)).toEqual([
+    expect.stringMatching(/^- database\.minCapacity must be between 0 and 256 ACU/),
+    expect.stringMatching(/^- database\.maxCapacity must be between 1 and 256 ACU/),
+    expect.stringMatching(/^- database\.maxCapacity must be a multiple of 0\.5 ACU/),
+    expect.stringMatching(/^- imagesToKeep must be between 1 and 1000/),
+    expect.stringMatching(/^- environment may not set DJANGO_SECRET_KEY/),
+    expect.stringMatching(/^- appRunner\.cpu \/ appRunner\.memory must be one of App Runner's instance sizes/),
+    // The connection budget is checked in the same pass, on what the other settings gave.
+    expect.stringMatching(/^- appRunner\.maxInstances \(25\) x 24 database connections per instance = 600, more than/),
+  ]);
+});
+
+test('one bad setting is one line, tied to the construct\'s path', () => {
+  expect(() => stackWith({ imagesToKeep: 0 })).toThrow(/^Test\/Cms: imagesToKeep must be between 1 and 1000 \(inclusive\); got 0$/);
+});
