@@ -131,8 +131,8 @@ def test_media_storage_and_email_outbox_share_one_s3_client_configuration():
            "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
     expr = ("[(c.meta.region_name, c.meta.endpoint_url, c.meta.config.connect_timeout, c.meta.config.read_timeout, "
             "c.meta.config.retries['mode'], c.meta.config.s3['addressing_style']) "
-            "for c in (default_storage.connection.meta.client, outbox_client())]")
+            "for c in (default_storage.connection.meta.client, s3())]")
     storage, outbox = settings_value(env, expr, imports="from django.core.files.storage import default_storage; "
-                                                        "from wagtail_scale_to_zero_runtime.mail import outbox_client")
+                                                        "from wagtail_scale_to_zero_runtime.aws_clients import s3")
     timeout = DEFAULTS["OUTBOUND_CONNECT_TIMEOUT"]
     assert storage == outbox == ["eu-west-3", "http://127.0.0.1:9", timeout, 60, "standard", "path"]

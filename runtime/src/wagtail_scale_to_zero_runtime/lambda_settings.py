@@ -38,24 +38,16 @@ def on_aws_lambda() -> bool:
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "").strip())
 
 
-def without_pool(database: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a PostgreSQL DATABASES entry with no pool and no persistent connection."""
-    options = {k: v for k, v in database.get("OPTIONS", {}).items() if k != "pool"}
-    return {**database, "OPTIONS": options, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False}
-
-
 def _at_most(value: Any, limit: int) -> int:
     """``value`` capped at ``limit``; ``limit`` when unset or None (no limit)."""
     return limit if value is None else min(int(value), limit)
 
 
 def configure_for_lambda(settings: dict[str, Any]) -> None:
-    """Adapts settings made by configure() to Lambda; does nothing elsewhere. Idempotent."""
+    """Adapts the upload limits configure() leaves to Lambda; does nothing elsewhere. Idempotent.
+    (The database is decided in configure() itself: database.unpooled_database.)"""
     if not on_aws_lambda():
         return
-    databases = settings.get("DATABASES") or {}
-    if "default" in databases:
-        settings["DATABASES"] = {**databases, "default": without_pool(databases["default"])}
     # Wagtail's defaults: 10 MB for images, no limit for documents. A site's lower value stays.
     settings["WAGTAILIMAGES_MAX_UPLOAD_SIZE"] = _at_most(
         settings.get("WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024), MAX_UPLOAD_SIZE)

@@ -21,17 +21,16 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-import boto3
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
+from . import aws_clients
 from .contract import EMAIL_PREFIX, EMAIL_RECIPIENTS_PER_OBJECT
 
 logger = logging.getLogger(__name__)
@@ -63,26 +62,6 @@ def recipient_batches(recipients: Iterable[str]) -> Iterator[list[str]]:
         yield batch
 
 
-_client: Any = None
-_client_lock = threading.Lock()
-
-
-def outbox_client() -> Any:
-    """One S3 client per process, with the media storage's settings (region,
-    emulator endpoint, timeouts, retries). boto3 clients are thread-safe; creating
-    one is not, hence the lock."""
-    global _client
-    with _client_lock:
-        if _client is None:
-            _client = boto3.session.Session().client(
-                "s3",
-                region_name=settings.AWS_S3_REGION_NAME,
-                endpoint_url=settings.AWS_S3_ENDPOINT_URL,
-                config=settings.AWS_S3_CLIENT_CONFIG,
-            )
-        return _client
-
-
 class _Backend(BaseEmailBackend):
     """Keeps fail_silently itself (Django 6.1 deprecates the base class's)."""
 
@@ -110,7 +89,7 @@ class S3OutboxBackend(_Backend):
         return sent
 
     def _write(self, mime: bytes, recipients: list[str]) -> None:
-        client = outbox_client()
+        client = aws_clients.s3()
         for batch in recipient_batches(recipients):
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
             client.put_object(

@@ -70,11 +70,11 @@ def write_purge() -> None:
     bucket = settings.CDN_PURGE_OUTBOX_BUCKET
     if not bucket:
         return
-    from .mail import outbox_client
+    from .aws_clients import s3
 
     key = f"{PURGE_PREFIX}{uuid.uuid4()}.json"
     try:
-        outbox_client().put_object(Bucket=bucket, Key=key, Body=PURGE_BODY, ContentType="application/json")
+        s3().put_object(Bucket=bucket, Key=key, Body=PURGE_BODY, ContentType="application/json")
     except Exception as exc:
         logger.error("CDN purge request %s failed (%s: %s): the CDN serves the previous pages for up to %d s",
                      key, type(exc).__name__, exc, settings.PAGE_CACHE_CDN_SECONDS)

@@ -67,23 +67,12 @@ class S3Store:
     """Objects under ``page-cache/`` in ``bucket``."""
 
     def __init__(self, bucket: str) -> None:
-        import boto3
-        from botocore.config import Config
-
-        from .mail import outbox_client
+        from . import aws_clients
 
         self.bucket = bucket
-        self.fast = boto3.session.Session().client(
-            "s3",
-            region_name=settings.AWS_S3_REGION_NAME,
-            endpoint_url=settings.AWS_S3_ENDPOINT_URL,
-            config=settings.AWS_S3_CLIENT_CONFIG.merge(Config(
-                connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
-                retries={"total_max_attempts": 1, "mode": "standard"},
-            )),
-        )
+        self.fast = aws_clients.fast_s3(CONNECT_TIMEOUT, READ_TIMEOUT)
         # Region, endpoint, timeouts and standard retries of the media storage.
-        self.reliable = outbox_client()
+        self.reliable = aws_clients.s3()
 
     def get(self, name: str) -> bytes | None:
         from botocore.exceptions import ClientError

@@ -84,10 +84,10 @@ def request_schedule(*, force: bool = False) -> datetime | None:
         return due
     key = f"{SCHEDULE_PREFIX}{read_at.strftime('%Y%m%dT%H%M%S.%fZ')}-{uuid.uuid4().hex}.json"
     body = json.dumps({"at": None if due is None else due.strftime("%Y-%m-%dT%H:%M:%SZ")}).encode()
-    from .mail import outbox_client
+    from .aws_clients import s3
 
     try:
-        outbox_client().put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+        s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
     except Exception as exc:
         logger.error("publishing schedule request %s failed (%s: %s): scheduled pages wait for the next change or "
                      "for `manage publish_and_reschedule`", key, type(exc).__name__, exc)

@@ -117,13 +117,9 @@ def configure(settings: dict[str, Any]) -> None:
     _wagtail(settings)
     settings.setdefault("SESSION_ENGINE", SESSION_ENGINE)  # the page cache tells made-up session cookies
     configure_page_cache(settings)  # page_cache_settings.py: the page cache and the CDN
-    # ---- AWS Lambda (lambda_settings.py) -----------------------------------------
-    # Only when AWS_LAMBDA_FUNCTION_NAME is set: DATABASES["default"] without a pool
-    # (one request at a time per execution environment, each closing its connection;
-    # a pooled one would stay open while the environment is frozen and keep Aurora
-    # awake), and upload limits that fit Lambda's 6 MB request.
+    # On AWS Lambda (AWS_LAMBDA_FUNCTION_NAME set; lambda_settings.py): upload limits
+    # that fit Lambda's 6 MB request (the database without a pool is _database's).
     lambda_settings.configure_for_lambda(settings)
-    # ------------------------------------------------------------------------------
     settings[CONFIGURED] = True
 
 
@@ -180,15 +176,15 @@ def _database(settings: dict[str, Any]) -> None:
         # backend raises a clear error on first use; the start command refuses to start.
         settings["DATABASES"] = {}
         return
-    settings["DATABASES"] = {
-        **settings.get("DATABASES", {}),
-        "default": database.pooled_database(
+    # Decided once, here: one connection per request on Lambda, a pool under gunicorn.
+    default = database.unpooled_database(params, connect_timeout=settings["DATABASE_CONNECT_TIMEOUT"]) \
+        if lambda_settings.on_aws_lambda() else database.pooled_database(
             params,
             pool_size=settings["DATABASE_POOL_MAX_SIZE"],
             max_idle=settings["DATABASE_POOL_MAX_IDLE"],
             connect_timeout=settings["DATABASE_CONNECT_TIMEOUT"],
-        ),
-    }
+        )
+    settings["DATABASES"] = {**settings.get("DATABASES", {}), "default": default}
 
 
 def _files(settings: dict[str, Any]) -> None:
