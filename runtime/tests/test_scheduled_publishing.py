@@ -132,13 +132,14 @@ def test_the_next_go_live_time_is_one_schedule_and_its_run_publishes(pg, fresh_d
     assert sender.schedules() == []  # pages saved without a time ask for nothing
 
     command = {"manage": [PUBLISHING_SCHEDULE_COMMAND]}
-    about_time = minute_from_now(3)
+    # Times minutes ahead: the sender moves any time less than a minute ahead to a later minute.
+    about_time = minute_from_now(8)
     schedule_publish(editor, app, about, "About, scheduled", about_time)
     assert sender.schedules() == [(at(about_time), command)]
     assert "About, scheduled" not in get(app, "/about/").text
 
     # An earlier time elsewhere is the next due time: the one schedule moves to it, and back when it is cancelled.
-    home_time = about_time - timedelta(minutes=1)
+    home_time = about_time - timedelta(minutes=3)
     schedule_publish(editor, app, home, "Home, scheduled", home_time)
     assert sender.schedules() == [(at(home_time), command)]
     cancel_schedule(editor, app, env, home)
