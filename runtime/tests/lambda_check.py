@@ -745,3 +745,189 @@ def test_14_operator_cli_finds_the_function_in_the_stack_outputs_and_exits_with_
     assert code == 125 and "could not read the outputs of stack NoSuchStack" in err and "--region" in err, (code, err)
     code, out, err = operator_cli(function, s3, "manage", "--stack", "OperatedSite", "--function", "function", "--", "check")
     assert code == 2 and "pass exactly one of --stack and --function" in err, (code, err)
+
+
+# ---- content in and out: the operator CLI's import and export -------------------------------
+
+IMPORT_ROLE_PASSWORD = "import-" + secrets.token_hex(8)
+
+
+@pytest.fixture(scope="module")
+def import_role(pg):
+    """A database user that owns its databases and is no superuser, as the cluster's master user is on Aurora."""
+    role = "importer_" + uuid.uuid4().hex[:6]
+    with pg.connect() as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{IMPORT_ROLE_PASSWORD}'")
+    return role
+
+
+def empty_site(start_function, s3, pg, proxy, import_role, label):
+    """A new function on a new, migrated database (owned by `import_role`) and a new media bucket."""
+    database, media = f"{label}_{uuid.uuid4().hex[:6]}", f"media-{label}-{uuid.uuid4().hex[:6]}"
+    with pg.connect() as conn:
+        conn.execute(f'CREATE DATABASE "{database}" OWNER {import_role}')
+    s3.client().create_bucket(Bucket=media)
+    secret = {"username": import_role, "password": IMPORT_ROLE_PASSWORD, "host": "127.0.0.1", "port": proxy.port,
+              "engine": "postgres"}
+    site = start_function(label, DATABASE_NAME=database, AWS_STORAGE_BUCKET_NAME=media, DATABASE_SECRET=json.dumps(secret))
+    status, result, _ = site.first_invoke({})
+    assert status == 200 and not is_function_error(result), result
+    return site, database, media
+
+
+def site_pages(function):
+    """The page tree, the images (title and SHA-256 of the original file) and the users, as the site has them."""
+    code = ("import hashlib, json; from wagtail.models import Page; from wagtail.images.models import Image; "
+            "from django.contrib.auth.models import User; print(json.dumps({"
+            "'pages': sorted((p.url_path, p.title, p.live) for p in Page.objects.all()), "
+            "'images': sorted((i.title, hashlib.sha256(i.file.read()).hexdigest()) for i in Image.objects.all()), "
+            "'users': sorted(User.objects.values_list('username', flat=True))}))")
+    status, result = function.invoke({"manage": ["shell", "-c", code]})
+    assert status == 200 and result["exitCode"] == 0, result
+    return json.loads(result["output"].splitlines()[-1])
+
+
+def image_shown(function, browser, title):
+    """The admin's page of image `title` shows a rendition, served from S3 through a presigned URL."""
+    status, result = function.invoke({"manage": ["shell", "-c", "from wagtail.images.models import Image; "
+                                                 f"print(Image.objects.get(title={title!r}).pk)"]})
+    assert status == 200 and result["exitCode"] == 0, result
+    edit = browser.get(f"/admin/images/{result['output'].split()[-1]}/")
+    urls = [u.replace("&amp;", "&") for u in re.findall(r'src="(http[^"]+/images/[^"]+)"', edit.text)]
+    assert urls, edit.text[:2000]
+    r = requests.get(urls[0], timeout=30)
+    return r.status_code == 200 and r.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_15_export_then_import_into_an_empty_database_gives_the_same_site(function, start_function, s3, pg, proxy,
+                                                                           import_role, admin, tmp_path, metrics):
+    source = site_pages(function)
+    assert source["images"] and len(source["pages"]) >= 2, source
+    exported = tmp_path / "export"
+    started = time.monotonic()
+    code, out, err = operator_cli(function, s3, "export", "--function", "function", "--to", str(exported))
+    metrics["export_seconds"] = round(time.monotonic() - started, 2)
+    assert code == 0 and "export: database.dump:" in out, (code, out, err)
+    assert (exported / "database.dump").read_bytes()[:5] == b"PGDMP"
+    media_files = sorted(str(p.relative_to(exported / "media")) for p in (exported / "media").rglob("*") if p.is_file())
+    assert any(f.startswith("original_images/lambda-upload") for f in media_files), media_files
+    assert not any(f.startswith("transfer/") for f in media_files), media_files
+    code, out, err = operator_cli(function, s3, "export", "--function", "function", "--to", str(exported))
+    assert code == 125 and "is not empty" in err, (code, err)
+
+    site, database, media = empty_site(start_function, s3, pg, proxy, import_role, "imported")
+    started = time.monotonic()
+    code, out, err = operator_cli(site, s3, "import", "--function", "function",
+                                  "--database", str(exported / "database.dump"), "--media", str(exported / "media"))
+    metrics["import_dump_seconds"] = round(time.monotonic() - started, 2)
+    assert code == 0 and "import: dump restored" in out and f"media: {len(media_files)} files copied" in out, \
+        (code, out, err)
+    assert site_pages(site) == source
+    # The transfer's files are gone; the media are where Wagtail's rows point.
+    keys = [o["Key"] for o in s3.client().list_objects_v2(Bucket=media).get("Contents", [])]
+    assert not any(k.startswith("transfer/") for k in keys) and set(media_files) <= set(keys), keys
+    browser = Browser(site)
+    login = browser.get("/admin/login/")
+    browser.post_form("/admin/login/", {"csrfmiddlewaretoken": csrf_token(login.text), "username": "admin",
+                                        "password": ADMIN_PASSWORD}, follow=True)
+    assert browser.get("/").status == 200
+    assert image_shown(site, browser, source["images"][0][0])
+    with pg.connect(database) as conn:
+        schemas = [r[0] for r in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%'")]
+    assert sorted(schemas) == ["information_schema", "public"], schemas
+
+    # A second import is refused: the database holds content now; --replace downloads a dump of it first.
+    code, out, err = operator_cli(site, s3, "import", "--function", "function", "--database",
+                                  str(exported / "database.dump"))
+    assert code == 1 and "the database holds content" in out and "--replace" in out, (code, out, err)
+    backups = tmp_path / "backups"
+    code, out, err = operator_cli(site, s3, "import", "--function", "function", "--database",
+                                  str(exported / "database.dump"), "--replace", "--backup-to", str(backups))
+    assert code == 0 and "the database as it was is in" in err, (code, out, err)
+    backup = next(backups.glob("before-import-*.dump"))
+    assert backup.read_bytes()[:5] == b"PGDMP"
+    assert site_pages(site) == source
+
+    # A dump that breaks half-way leaves the site as it was.
+    broken = tmp_path / "broken.dump"
+    broken.write_bytes((exported / "database.dump").read_bytes()[:4096])
+    code, out, err = operator_cli(site, s3, "import", "--function", "function", "--database", str(broken),
+                                  "--replace", "--backup-to", str(backups))
+    assert code == 1 and "pg_restore exited with" in out, (code, out, err)
+    assert site_pages(site) == source
+    assert IMPORT_ROLE_PASSWORD not in out + err + site.logs()
+    assert app_connections(pg, database) == 0
+
+
+SQLITE_SITE_SETUP = """
+import io
+from django.contrib.auth.models import User
+from django.core.files.images import ImageFile
+from wagtail.images.models import Image
+from wagtail.models import Page
+from home.models import HomePage
+
+User.objects.create_superuser("admin", "owner@example.org", {password!r})
+User.objects.create_user("editor", "editor@example.org", "editor-password")
+Image.objects.create(title="From SQLite", file=ImageFile(io.BytesIO({png!r}), name="from-sqlite.png"))
+home = Page.objects.get(depth=2).specific
+home.title = "Home from SQLite"
+home.save_revision().publish()
+home.add_child(instance=HomePage(title="About us", slug="about-us")).save_revision().publish()
+"""
+
+
+def sqlite_site_fixture(tmp_path, password):
+    """A `wagtail start` site (the bundled app) on SQLite, with its own admin, an editor, an image and two pages,
+    dumped as the README says: (fixture path, media directory)."""
+    import shutil
+    import sys
+
+    site = tmp_path / "sqlite-site"
+    shutil.copytree(REPO_DIR / "app", site, ignore=shutil.ignore_patterns("media", "staticfiles", "db.sqlite3"))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.dev"}
+    for k in [k for k in env if k.startswith(("DATABASE_", "AWS_", "DJANGO_"))]:
+        if k != "DJANGO_SETTINGS_MODULE":
+            env.pop(k)
+
+    def manage(*args, **kw):
+        r = subprocess.run([sys.executable, "manage.py", *args], cwd=site, env=env, capture_output=True, text=True,
+                           timeout=300, **kw)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return r.stdout
+
+    manage("migrate", "--noinput", "-v0")
+    manage("shell", "-c", SQLITE_SITE_SETUP.format(password=password, png=png_bytes(64, 48)))
+    fixture = tmp_path / "site.json"
+    fixture.write_text(manage("dumpdata", "--natural-foreign", "--natural-primary", "--indent", "2",
+                              "-e", "contenttypes", "-e", "auth.permission", "-e", "sessions",
+                              "-e", "wagtailsearch"))
+    return fixture, site / "media"
+
+
+def test_16_a_dumpdata_fixture_of_a_sqlite_site_with_its_own_admin_and_media(start_function, s3, pg, proxy,
+                                                                            import_role, tmp_path, metrics):
+    owner_password = "owner-" + secrets.token_hex(8)
+    fixture, media_dir = sqlite_site_fixture(tmp_path, owner_password)
+    site, database, media = empty_site(start_function, s3, pg, proxy, import_role, "fixture")
+    started = time.monotonic()
+    code, out, err = operator_cli(site, s3, "import", "--function", "function", "--database", str(fixture),
+                                  "--media", str(media_dir))
+    metrics["import_fixture_seconds"] = round(time.monotonic() - started, 2)
+    assert code == 0 and "loading the fixture" in out and "media: 1 files copied" in out, (code, out, err)
+    imported = site_pages(site)
+    assert [title for _, title, _ in imported["pages"]] == ["Root", "Home from SQLite", "About us"], imported
+    assert imported["users"] == ["admin", "editor"], imported
+    assert [title for title, _ in imported["images"]] == ["From SQLite"], imported
+
+    # The site's own admin, with its own password: the construct's first admin made way for it.
+    browser = Browser(site)
+    login = browser.get("/admin/login/")
+    reply = browser.post_form("/admin/login/", {"csrfmiddlewaretoken": csrf_token(login.text), "username": "admin",
+                                                "password": owner_password}, follow=True)
+    assert reply.status == 200 and "/admin/logout/" in reply.text, reply.text[:1000]
+    home = browser.get("/")
+    about = browser.get("/about-us/")
+    assert home.status == 200 and "Home from SQLite" in home.text and about.status == 200, (home.status, about.status)
+    assert image_shown(site, browser, "From SQLite")
+    assert app_connections(pg, database) == 0

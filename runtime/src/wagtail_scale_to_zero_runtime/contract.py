@@ -5,7 +5,7 @@ reads too: the headers its CloudFront Function sets, the trusted headers it
 removes from viewers in any spelling ("trustedHeaders", used by the construct
 only), the readiness token's header and message, the password-reset limits, the outbox's and the page
 cache's prefixes, the admin paths (which CloudFront never caches), the command the
-publishing schedule runs, and every environment variable (the construct's side also
+publishing schedule runs, the transfer area of the media bucket (prefix, URL lifetime), and every environment variable (the construct's side also
 uses the alias, the schedule's name and the variable lists; runtime/tests/test_contract.py
 checks the variables the runtime reads).
 """
@@ -36,6 +36,8 @@ PAGE_CACHE_PREFIX: str = _CONTRACT["pageCachePrefix"]
 ADMIN_PATHS: tuple[str, ...] = tuple(_CONTRACT["adminPaths"])
 SCHEDULE_PREFIX: str = _CONTRACT["schedulePrefix"]
 PUBLISHING_SCHEDULE_COMMAND: str = _CONTRACT["publishingScheduleCommand"]
+TRANSFER_PREFIX: str = _CONTRACT["transferPrefix"]
+TRANSFER_URL_SECONDS: int = _CONTRACT["transferUrlSeconds"]
 
 
 def meta_key(header: str) -> str:

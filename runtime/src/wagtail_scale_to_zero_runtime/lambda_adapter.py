@@ -16,6 +16,9 @@ Two kinds of event:
   (never through the URL): that management command, run in-process; returns
   ``{"exitCode": N, "output": "..."}`` with every secret blanked
   (management_invocation.py).
+- ``{"transfer": {...}}``, also a direct invocation: presigned URLs of the
+  transfer area that content travels through (site_transfer.py), answered to the
+  caller only.
 - any other event (the deployment's management invocation sends ``{}``): the
   ``startup`` command (locked migrations, the first admin once); returns its
   output, or raises StartupFailed whose message carries the output and the error,
@@ -33,6 +36,7 @@ from typing import Any
 from .function_url import refusal, wsgi_headers
 from .lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
 from .management_invocation import MANAGE_KEY, run_manage, run_startup
+from .site_transfer import TRANSFER_KEY, run_transfer
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -74,6 +78,8 @@ def make_handler(application: Callable[..., Any]) -> Handler:
         try:
             if isinstance(event, dict) and MANAGE_KEY in event:
                 return run_manage(event[MANAGE_KEY])
+            if isinstance(event, dict) and TRANSFER_KEY in event:
+                return run_transfer(event[TRANSFER_KEY])
             if not isinstance(event, dict) or "requestContext" not in event:
                 return run_startup()
             part = refusal(event)
