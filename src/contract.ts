@@ -55,6 +55,14 @@ export interface Contract {
   readonly publishingScheduleName: string;
   /** The management command the publishing schedule runs through the operator path. */
   readonly publishingScheduleCommand: string;
+  /** Where content travels in and out (import, export): a prefix of the media bucket whose objects expire. */
+  readonly transferPrefix: string;
+  /** Days an object under `transferPrefix` lives (current and noncurrent versions). */
+  readonly transferDays: number;
+  /** Lifetime of the presigned URLs the operator CLI moves transfer files with. */
+  readonly transferUrlSeconds: number;
+  /** The database's PostgreSQL major version: the cluster's engine and the image's pg_dump and pg_restore. */
+  readonly postgresMajorVersion: number;
   /** Every environment variable the construct sets for the site, and where; users may set none of them. */
   readonly environment: Record<string, SiteVariable>;
   /** Variables the runtime reads that a site owner may set (`environment`) and the construct does not. */

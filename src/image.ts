@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { CONTRACT } from './contract';
 import { BUNDLED_APP_DIRECTORY } from './runtime-defaults';
 import { checkDebianPackages } from './validation';
 import { inspectWagtailProject, stageWagtailProject } from './wagtail-project';
@@ -102,7 +103,10 @@ export abstract class WagtailImage {
     checkDebianPackages('systemPackages', options.systemPackages);
     checkDebianPackages('buildPackages', options.buildPackages);
     const project = inspectWagtailProject(directory, options.settingsModule);
-    const buildArgs: { [name: string]: string } = { SETTINGS_MODULE: project.settingsModule };
+    const buildArgs: { [name: string]: string } = {
+      SETTINGS_MODULE: project.settingsModule,
+      POSTGRES_MAJOR: String(CONTRACT.postgresMajorVersion),
+    };
     if (options.systemPackages?.length) {
       buildArgs.SYSTEM_PACKAGES = options.systemPackages.join(' ');
     }

@@ -2,9 +2,13 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CONTRACT } from './contract';
 import { suppressNagFindings } from './nag-suppressions';
 
-/** Private, encrypted, versioned bucket for Wagtail's images and documents, read through presigned URLs. */
+/**
+ * Private, encrypted, versioned bucket for Wagtail's images and documents, read through presigned URLs; its transfer
+ * prefix holds what the operator CLI imports and exports, for a day.
+ */
 export function createMediaBucket(scope: Construct, removalPolicy: RemovalPolicy, allowedOrigins: string[]): s3.Bucket {
   const bucket = new s3.Bucket(scope, 'MediaBucket', {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -12,7 +16,15 @@ export function createMediaBucket(scope: Construct, removalPolicy: RemovalPolicy
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
     versioned: true,
-    lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+    lifecycleRules: [
+      { noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      // Content on its way in or out (the operator CLI's import and export): a dump is as secret as the database.
+      {
+        prefix: CONTRACT.transferPrefix,
+        expiration: Duration.days(CONTRACT.transferDays),
+        noncurrentVersionExpiration: Duration.days(CONTRACT.transferDays),
+      },
+    ],
     // Pages load media through <img> and links, which need no CORS; these origins may also read them from scripts.
     cors: allowedOrigins.length ? [{ allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD], allowedOrigins, maxAge: 3000 }] : undefined,
     removalPolicy,

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { WagtailCompute, WagtailImage, WagtailScaleToZero, WagtailScaleToZeroProps } from '../src';
 import { ComputeKind, CONTRACT } from '../src/contract';
+import { ENGINE } from '../src/database';
 import { loadRuntimeDefaults } from '../src/runtime-defaults';
 import { CERTIFICATE_ARN, ENV, TEST_IMAGE_DIRECTORY } from './fixtures/stacks';
 import { outboxSenderOf } from './fixtures/templates';
@@ -74,4 +77,11 @@ test('no variable is both the construct\'s and a site owner\'s, or both the site
   expect(construct.filter((name) => CONTRACT.siteEnvironment.includes(name) || CONTRACT.platformEnvironment.includes(name))).toEqual([]);
   // The sender shares one name with the site: the purge window both sides must agree on.
   expect(construct.filter((name) => CONTRACT.senderEnvironment.includes(name))).toEqual(['PURGE_BATCH_SECONDS']);
+});
+
+test('the cluster runs the PostgreSQL major version whose pg_dump and pg_restore the image carries', () => {
+  expect(ENGINE.engineVersion?.majorVersion).toBe(String(CONTRACT.postgresMajorVersion));
+  const dockerfile = fs.readFileSync(path.join(__dirname, '..', 'runtime', 'docker', 'Dockerfile'), 'utf-8');
+  expect(dockerfile).toMatch(/apt-get download "postgresql-client-\$\{POSTGRES_MAJOR\}"/);
+  expect(dockerfile).not.toMatch(/ARG POSTGRES_MAJOR=/); // no second copy of the version: the construct passes it
 });

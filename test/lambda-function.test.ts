@@ -20,7 +20,9 @@ describe('the Lambda compute', () => {
     expect(fn.Properties.VpcConfig.SubnetIds).toEqual([
       { Ref: expect.stringMatching(/VpcIsolatedSubnet1/) }, { Ref: expect.stringMatching(/VpcIsolatedSubnet2/) },
     ]);
-    expect(fn.Properties).toEqual(expect.objectContaining({ MemorySize: 1024, Timeout: 120, ReservedConcurrentExecutions: 20 }));
+    expect(fn.Properties).toEqual(expect.objectContaining({
+      MemorySize: 1024, Timeout: 120, ReservedConcurrentExecutions: 20, EphemeralStorage: { Size: 10240 },
+    }));
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
   });

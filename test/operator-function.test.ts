@@ -15,7 +15,9 @@ describe('the operator function of an App Runner stack', () => {
     expect(operator.Properties.VpcConfig.SubnetIds).toEqual([
       { Ref: expect.stringMatching(/VpcIsolatedSubnet1/) }, { Ref: expect.stringMatching(/VpcIsolatedSubnet2/) },
     ]);
-    expect(operator.Properties).toEqual(expect.objectContaining({ MemorySize: 2048, Timeout: 900, ReservedConcurrentExecutions: 2 }));
+    expect(operator.Properties).toEqual(expect.objectContaining({
+      MemorySize: 2048, Timeout: 900, ReservedConcurrentExecutions: 2, EphemeralStorage: { Size: 10240 },
+    }));
     template.resourceCountIs('AWS::Lambda::Url', 0);
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission'))
       .filter((p) => JSON.stringify(p.Properties.FunctionName).includes(operatorId));

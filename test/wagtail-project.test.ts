@@ -29,7 +29,7 @@ function imageAsset(directory: string, options = {}): { hash: string; source: an
 test('builds a wagtail start project with the library Dockerfile, its production settings and no Dockerfile of its own', () => {
   const { source, outdir } = imageAsset(FIXTURE);
   expect(source.dockerFile).toBe(`${BUILD_DIRECTORY}/Dockerfile`);
-  expect(source.dockerBuildArgs).toEqual({ SETTINGS_MODULE: 'mysite.settings.production' });
+  expect(source.dockerBuildArgs).toEqual({ SETTINGS_MODULE: 'mysite.settings.production', POSTGRES_MAJOR: '17' });
   expect(source.platform).toBe('linux/amd64');
   const context = path.resolve(outdir, source.directory);
   expect(fs.existsSync(path.join(context, 'manage.py'))).toBe(true);
@@ -39,7 +39,7 @@ test('builds a wagtail start project with the library Dockerfile, its production
 });
 
 test('a settings module can be named, inheriting the runtime configuration from another', () => {
-  expect(imageAsset(FIXTURE, { settingsModule: 'mysite.settings.staging' }).source.dockerBuildArgs).toEqual({ SETTINGS_MODULE: 'mysite.settings.staging' });
+  expect(imageAsset(FIXTURE, { settingsModule: 'mysite.settings.staging' }).source.dockerBuildArgs).toEqual({ SETTINGS_MODULE: 'mysite.settings.staging', POSTGRES_MAJOR: '17' });
 });
 
 test('the image changes when the project changes, and local state stays out of it', () => {
@@ -177,10 +177,11 @@ describe('Debian packages of the site', () => {
     const { source } = imageAsset(FIXTURE, { systemPackages: ['libmagic1', 'gdal-bin'], buildPackages: ['libxml2-dev', 'libxslt1-dev'] });
     expect(source.dockerBuildArgs).toEqual({
       SETTINGS_MODULE: 'mysite.settings.production',
+      POSTGRES_MAJOR: '17',
       SYSTEM_PACKAGES: 'libmagic1 gdal-bin',
       BUILD_PACKAGES: 'libxml2-dev libxslt1-dev',
     });
-    expect(imageAsset(FIXTURE, { systemPackages: [], buildPackages: [] }).source.dockerBuildArgs).toEqual({ SETTINGS_MODULE: 'mysite.settings.production' });
+    expect(imageAsset(FIXTURE, { systemPackages: [], buildPackages: [] }).source.dockerBuildArgs).toEqual({ SETTINGS_MODULE: 'mysite.settings.production', POSTGRES_MAJOR: '17' });
   });
 
   test.each([

@@ -101,6 +101,16 @@ describe('default stack', () => {
     });
   });
 
+  test('what the operator CLI imports and exports lives a day under the media bucket\'s transfer prefix, old versions too', () => {
+    const media = Object.values(template.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } } }));
+    expect(media[0].Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([{
+      Prefix: 'transfer/',
+      ExpirationInDays: 1,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      Status: 'Enabled',
+    }]));
+  });
+
   test('an ECR repository that scans on push and keeps the last 10 images, retained', () => {
     template.hasResource('AWS::ECR::Repository', {
       DeletionPolicy: 'Retain',

@@ -34,13 +34,13 @@ export async function operatorFunctionOf(stackName: string, target: AwsTarget): 
   return outputs[0].OutputValue!;
 }
 
-/** Runs one management command on the operator function and returns what it answered. */
-export async function manage(functionName: string, argv: string[], target: AwsTarget): Promise<ManageResult> {
-  // One attempt: a retried invocation would run the command twice.
+/** Sends one event to the operator function and returns its answer, parsed. */
+export async function invokeOperator(functionName: string, event: object, target: AwsTarget): Promise<any> {
+  // One attempt: a retried invocation would run a command twice.
   const client = new LambdaClient({ region: target.region, profile: target.profile, maxAttempts: 1 });
   const response = await client.send(new InvokeCommand({
     FunctionName: functionName,
-    Payload: new TextEncoder().encode(JSON.stringify({ manage: argv })),
+    Payload: new TextEncoder().encode(JSON.stringify(event)),
   })).catch((error) => { throw explain(error, `invoke ${functionName}`, 'lambda:InvokeFunction'); });
   const payload = new TextDecoder().decode(response.Payload ?? new Uint8Array());
   if (response.FunctionError) {
@@ -48,11 +48,24 @@ export async function manage(functionName: string, argv: string[], target: AwsTa
       + 'A timeout means the command ran longer than the function may (15 minutes on App Runner stacks, '
       + 'lambdaFunction({ timeout }) on Lambda); its log group holds the rest.');
   }
-  const result = JSON.parse(payload);
+  try {
+    return JSON.parse(payload);
+  } catch {
+    throw notOperator(functionName, payload);
+  }
+}
+
+/** Runs one management command on the operator function and returns what it answered. */
+export async function manage(functionName: string, argv: string[], target: AwsTarget): Promise<ManageResult> {
+  const result = await invokeOperator(functionName, { manage: argv }, target);
   if (typeof result?.exitCode !== 'number' || typeof result?.output !== 'string') {
-    throw new OperatorError(`${functionName} answered ${payload.slice(0, 200)}: is it a WagtailScaleToZero operator function?`);
+    throw notOperator(functionName, JSON.stringify(result));
   }
   return result;
+}
+
+function notOperator(functionName: string, payload: string): OperatorError {
+  return new OperatorError(`${functionName} answered ${payload.slice(0, 200)}: is it a WagtailScaleToZero operator function?`);
 }
 
 /** Turns what AWS refused into what failed and what to do about it. */

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,12 @@ import { Construct } from 'constructs';
 import { ComputeContext } from './compute-context';
 import { environmentFor } from '../contract';
 import { suppressNagFindings } from '../nag-suppressions';
+
+/**
+ * The /tmp of every function that runs the site's image: Lambda's largest, where an import's database file and an
+ * export's dump are staged (billed only while an invocation runs, per GB-second above 512 MB; nothing while idle).
+ */
+export const SITE_FUNCTION_EPHEMERAL_STORAGE = Size.gibibytes(10);
 
 /** How one Lambda function that runs the site's image is sized. */
 export interface SiteFunctionOptions {
@@ -45,6 +51,7 @@ export function createSiteFunction(scope: Construct, context: ComputeContext, op
     architecture: lambda.Architecture.X86_64,
     memorySize: options.memorySize,
     timeout: options.timeout,
+    ephemeralStorageSize: SITE_FUNCTION_EPHEMERAL_STORAGE,
     reservedConcurrentExecutions: options.reservedConcurrentExecutions,
     vpc: context.vpc,
     vpcSubnets: context.subnets,
