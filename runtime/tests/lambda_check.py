@@ -848,6 +848,10 @@ def test_15_export_then_import_into_an_empty_database_gives_the_same_site(functi
     assert backup.read_bytes()[:5] == b"PGDMP"
     assert site_pages(site) == source
 
+    # Media alone may come to a site with content; what is there already stays.
+    code, out, err = operator_cli(site, s3, "import", "--function", "function", "--media", str(exported / "media"))
+    assert code == 0 and f"media: 0 files copied, {len(media_files)} kept as they were" in out, (code, out, err)
+
     # A dump that breaks half-way leaves the site as it was.
     broken = tmp_path / "broken.dump"
     broken.write_bytes((exported / "database.dump").read_bytes()[:4096])

@@ -17,10 +17,10 @@ so the operator can always sign in. A record of the first admin in the imported
 data (a site exported from this construct) is kept: an admin removed there does
 not come back.
 
-A database that holds content (content_found: any revision, image, document,
-page beyond the two Wagtail's migrations create, or user other than the first
-admin) is refused unless ``replace`` is set; the CLI then downloads a dump of it
-first (export_site --database-only).
+A database file is refused when the database holds content (content_found: any
+revision, image, document, page beyond the two Wagtail's migrations create, or
+user other than the first admin) unless ``replace`` is set; the CLI then
+downloads a dump of it first (export_site). Media alone may come to any site.
 
 Media (``transfer/<id>/media/<key>``) are copied to ``<key>`` in the media
 bucket, where Wagtail's file fields point. A key that exists already is left as
@@ -103,13 +103,16 @@ def _copy_media(prefix: str, replace: bool, log: Callable[[str], None]) -> tuple
 def import_site(transfer_id: str, *, replace: bool, log: Callable[[str], None]) -> None:
     """Imports the transfer's database file and media; raises ImportRefused or the failure."""
     area = site_transfer.area(transfer_id)
-    found = content_found(os.environ.get("DJANGO_SUPERUSER_USERNAME", "").strip())
+    uploaded = {o["Key"][len(area):]: o for o in site_transfer.objects(area)}
+    if not uploaded:
+        raise ImportRefused(f"nothing was uploaded to transfer {transfer_id}")
+    with_database = site_transfer.DATABASE_NAME in uploaded
+    found = content_found(os.environ.get("DJANGO_SUPERUSER_USERNAME", "").strip()) if with_database else []
     if found and not replace:
         raise ImportRefused(f"the database holds content ({', '.join(found)}): import --replace replaces it, "
                             "after downloading a dump of it")
-    uploaded = {o["Key"][len(area):]: o for o in site_transfer.objects(area)}
     with tempfile.TemporaryDirectory(prefix="import-") as directory:
-        if site_transfer.DATABASE_NAME in uploaded:
+        if with_database:
             path = Path(directory) / "database"
             s3().download_file(site_transfer.bucket(), area + site_transfer.DATABASE_NAME, str(path))
             log(f"database file of {path.stat().st_size} bytes downloaded")
