@@ -5,7 +5,10 @@
 # Synthesized with WagtailImage.fromWagtailProject(site, { systemPackages: ['libmagic1'],
 # buildPackages: ['libmagic-dev'] }) and built with podman (scripts/build-project-image.sh);
 # then the image's python imports the compiled extension and python-magic, which
-# identifies a file of the site, and the image holds no compiler and no Python headers.
+# identifies a file of the site, and the image holds no compiler and no Python headers;
+# then the image runs as the Lambda function under the RIE on real PostgreSQL and moto's
+# S3 (runtime/tests/grown_site_check.py): the site's own loader, which creates its
+# `admin`, runs through the operator CLI, and that admin signs in.
 #
 #   scripts/grown-site-test.sh      -> the image localhost/wagtail-scale-to-zero-grown-site:test
 #
@@ -36,4 +39,10 @@ done
 if ls /usr/include/python3*/Python.h /usr/include/magic.h 2>/dev/null; then echo "grown-site: headers in the image" >&2; exit 1; fi
 echo "grown-site: no compiler and no headers in the image"
 '
+tools="$(bash "$ROOT/scripts/lambda-tools.sh")" || { echo "$tools"; echo "grown-site: the RIE or the operator CLI" >&2; exit 1; }
+VENV="$("$ROOT/scripts/app-venv.sh" | tail -n1)"
+(cd "$ROOT/runtime" && TEST_OUTPUT_DIR="$OUT" LAMBDA_TEST_IMAGE="$IMAGE" LAMBDA_TEST_RIE="$(echo "$tools" | tail -n1)" \
+  TEST_STATIC_ROOT="${TEST_STATIC_ROOT:-$ROOT/.local/app-static}" \
+  "$VENV/bin/python" -m pytest tests/grown_site_check.py -p no:cacheprovider -q -rfE) \
+  || { echo "grown-site: the site's loader through the operator path failed" >&2; exit 1; }
 echo "grown-site: ok"

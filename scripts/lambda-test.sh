@@ -20,21 +20,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IMAGE="${IMAGE:-localhost/wagtail-scale-to-zero-app:test}"
 OUT="${TEST_OUTPUT_DIR:-$ROOT/test-output}"
-RIE_VERSION="v0.0.0-20261030222936-bef5c4ba774d"
-RIE="$ROOT/.local/rie/$RIE_VERSION/aws-lambda-rie"
 STAMP="$ROOT/.local/lambda-test-image.stamp"
 mkdir -p "$OUT"
 fail() { echo "lambda-test: $1" >&2; echo "lambda: 0 passed, 1 failed"; exit 1; }
 
-# 1. the RIE (Go; cached)
-if [ ! -x "$RIE" ]; then
-  echo "lambda-test: building the RIE $RIE_VERSION"
-  GOBIN="$(dirname "$RIE")" GOFLAGS=-mod=mod \
-    go install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$RIE_VERSION" \
-    >"$OUT/lambda-rie-build.log" 2>&1 || { cat "$OUT/lambda-rie-build.log"; fail "go install of the RIE failed"; }
-fi
-
-# 2. the image: what goes into it (the site, the runtime package without its tests)
+# 1. the image: what goes into it (the site, the runtime package without its tests)
 inputs="$(cd "$ROOT" && find app runtime -type f \
     ! -path 'runtime/tests/*' ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*.egg-info/*' \
     ! -path 'runtime/build/*' ! -path 'app/media/*' ! -path 'app/staticfiles/*' -print0 \
@@ -54,14 +44,12 @@ elif [ -z "$image_id" ]; then
   fail "no image $IMAGE"
 fi
 
-# 3. the operator CLI, which test 14 runs from the compiled package (lib/): compiled when src/ is newer
-cli="$ROOT/lib/cli/main.js"
-if [ ! -f "$cli" ] || [ -n "$(find "$ROOT/src" -name '*.ts' -newer "$cli" | head -n1)" ]; then
-  echo "lambda-test: compiling the package for its operator CLI"
-  (cd "$ROOT" && npx projen compile) >"$OUT/lambda-compile.log" 2>&1 || { cat "$OUT/lambda-compile.log"; fail "the compile failed"; }
-fi
+# 2. the RIE and the operator CLI, which test 14 runs from the compiled package (lib/)
+tools="$(bash "$ROOT/scripts/lambda-tools.sh")" || { echo "$tools"; fail "the RIE or the operator CLI"; }
+RIE="$(echo "$tools" | tail -n1)"
+echo "$tools" | sed '$d'
 
-# 4. the tests (helpers and fixtures of the runtime package's suite)
+# 3. the tests (helpers and fixtures of the runtime package's suite)
 VENV="$("$ROOT/scripts/app-venv.sh" | tail -n1)"
 export TEST_OUTPUT_DIR="$OUT" LAMBDA_TEST_IMAGE="$IMAGE" LAMBDA_TEST_RIE="$RIE"
 export TEST_STATIC_ROOT="${TEST_STATIC_ROOT:-$ROOT/.local/app-static}"

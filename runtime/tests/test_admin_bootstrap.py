@@ -1,7 +1,7 @@
 """The first admin (DJANGO_SUPERUSER_*) is created once for the life of the
 database: `manage.py startup` records it (the package's AdminBootstrap) and, once
-recorded, never creates it again; a namesake in a site's loaded data takes the place of
-a first admin who never signed in. Each test restarts the site (the start command) on a database
+recorded, never creates it again; a namesake in a site's loaded data or created by its
+own loader takes the place of a first admin who never signed in. Each test restarts the site (the start command) on a database
 cloned from one that a first start set up."""
 
 import json
@@ -85,6 +85,43 @@ def test_a_sites_own_admin_in_loaded_data_takes_the_untouched_first_admins_place
                              f"print(authenticate(username='admin', password={password!r}) is not None)") == "True"
     log = restart(start_app, env)  # the record stays: no first admin again
     assert "startup: first admin 'admin' was set up on " in log and users(pg, fresh_db, "admin") == 1
+
+
+def create_in_a_loader(env, username):
+    """What a site's own loader command does: the ORM's create_superuser; the password that user signs in with."""
+    password = "loader-" + uuid.uuid4().hex[:8]
+    manage_shell(env, "from django.contrib.auth import get_user_model; "
+                      f"get_user_model().objects.create_superuser({username!r}, 'owner@example.org', {password!r})")
+    return password
+
+
+def test_a_sites_own_loader_creating_its_admin_takes_the_untouched_first_admins_place(pg, fresh_db, start_app):
+    env = app_env(pg.url(fresh_db))
+    with pg.connect(fresh_db) as conn:
+        first_id = conn.execute("SELECT id FROM auth_user WHERE username = 'admin'").fetchone()[0]
+    password = create_in_a_loader(env, "admin")
+    with pg.connect(fresh_db) as conn:
+        rows = conn.execute("SELECT id, email FROM auth_user WHERE username = 'admin'").fetchall()
+    assert len(rows) == 1 and rows[0][0] != first_id and rows[0][1] == "owner@example.org", rows
+    assert manage_shell(env, "from django.contrib.auth import authenticate; "
+                             f"print(authenticate(username='admin', password={password!r}) is not None)") == "True"
+    # Saving that user again (a loader that then sets its name) deletes nobody.
+    manage_shell(env, "from django.contrib.auth import get_user_model; "
+                      "u = get_user_model().objects.get(username='admin'); u.first_name = 'Owner'; u.save()")
+    assert users(pg, fresh_db, "admin") == 1
+    log = restart(start_app, env)
+    assert "startup: first admin 'admin' was set up on " in log and users(pg, fresh_db, "admin") == 1
+
+
+def test_a_first_admin_who_signed_in_is_kept_and_a_loader_creating_its_namesake_fails(pg, fresh_db):
+    env = app_env(pg.url(fresh_db))
+    with pg.connect(fresh_db) as conn:
+        conn.execute("UPDATE auth_user SET last_login = now() WHERE username = 'admin'")
+        before = conn.execute("SELECT id, password FROM auth_user WHERE username = 'admin'").fetchall()
+    with pytest.raises(AssertionError, match="auth_user_username_key"):
+        create_in_a_loader(env, "admin")
+    with pg.connect(fresh_db) as conn:
+        assert conn.execute("SELECT id, password FROM auth_user WHERE username = 'admin'").fetchall() == before
 
 
 def test_a_first_admin_who_signed_in_is_kept_and_the_load_fails(pg, fresh_db, tmp_path):

@@ -2,18 +2,21 @@
 
 `manage.py startup` creates the first admin (DJANGO_SUPERUSER_USERNAME, "admin"
 by default) on a new database. A site that moves in then loads its own data
-(`loaddata` through the operator path, or its own loader built on it), which
+(`loaddata` through the operator path, or a loader command of its own), which
 often holds a user of that same name under another primary key: the insert
 would fail on the unique username ("duplicate key value violates unique
 constraint auth_user_username_key") and nothing would load.
 
-While loaddata saves a user (``pre_save`` with ``raw``), a first admin of the
-same name that the construct created (AdminBootstrap.created) and that has
-never signed in is deleted first: it owns nothing yet, and the loaded user, with
-the password the site's data gives it, takes its name. The bootstrap record
-stays, so no first admin is created again at the next start. A first admin who
-has signed in is someone's account and is kept: the load fails as before, with
-a log line that says why and what to do.
+When a new user of the same name is saved, by loaddata (``pre_save`` with
+``raw``) or by a loader's ORM call (``create_superuser("admin", ...)``: an
+instance still being added), a first admin of that name that the construct
+created (AdminBootstrap.created) and that has never signed in is deleted first:
+it owns nothing yet, and the site's user, with the password the site's data or
+loader gives it, takes its name. Saving an existing user never deletes anyone,
+and the admin's own forms and ``createsuperuser`` refuse a taken name before
+they save. The bootstrap record stays, so no first admin is created again at
+the next start. A first admin who has signed in is someone's account and is
+kept: the load fails as before, with a log line that says why and what to do.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def make_way_for_loaded_user(sender: Any, instance: Any, raw: bool = False, usin
     """pre_save receiver of the user model: see the module's docstring."""
     from .models import AdminBootstrap
 
-    if not raw:
+    if not raw and not instance._state.adding:
         return
     username = instance.get_username()
     namesake = sender._default_manager.using(using).filter(**{sender.USERNAME_FIELD: username}).exclude(
