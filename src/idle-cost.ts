@@ -40,11 +40,12 @@ export interface IdleCostItem {
  */
 export function idleCost(settings: ResolvedSettings): IdleCostItem[] {
   const items: IdleCostItem[] = [];
-  if (settings.appRunner) {
-    const memoryGb = parseFloat(settings.appRunner.memory);
+  if (settings.compute.kind === 'appRunner') {
+    const { minInstances, memory } = settings.compute;
+    const memoryGb = parseFloat(memory);
     items.push({
-      item: `App Runner: ${settings.appRunner.minInstances} provisioned instance(s) x ${memoryGb} GB, memory only while idle`,
-      usdPerMonth: settings.appRunner.minInstances * memoryGb * PRICES.appRunnerMemoryGbHour * HOURS_PER_MONTH,
+      item: `App Runner: ${minInstances} provisioned instance(s) x ${memoryGb} GB, memory only while idle`,
+      usdPerMonth: minInstances * memoryGb * PRICES.appRunnerMemoryGbHour * HOURS_PER_MONTH,
     });
     items.push({ item: 'App Runner automatic deployments', usdPerMonth: PRICES.appRunnerAutomaticDeploymentsMonth });
   } else {

@@ -12,6 +12,7 @@ import type { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
 
 /** The App Runner choice, defaulted and checked. */
 export interface AppRunnerSettings {
+  readonly kind: 'appRunner';
   readonly cpu: string;
   readonly memory: string;
   /** gunicorn workers per instance, derived from `cpu`. */
@@ -28,22 +29,29 @@ export interface AppRunnerSettings {
 
 /** The Lambda choice, defaulted and checked. */
 export interface LambdaFunctionSettings {
+  readonly kind: 'lambdaFunction';
   readonly memorySize: number;
   readonly maxConcurrency: number;
   readonly reserveConcurrency: boolean;
   readonly timeout: Duration;
 }
 
+/** The compute's choice, told apart by `kind`. */
+export type ComputeSettings = AppRunnerSettings | LambdaFunctionSettings;
+
 /** Every prop with a range, defaulted and checked before any resource is created. */
 export interface ResolvedSettings {
-  /** Set when the compute is App Runner. */
-  readonly appRunner?: AppRunnerSettings;
-  /** Set when the compute is Lambda. */
-  readonly lambdaFunction?: LambdaFunctionSettings;
+  /** App Runner or Lambda. */
+  readonly compute: ComputeSettings;
   /** Database connections one unit of scale opens at most: an App Runner instance, or one Lambda request. */
   readonly connectionsPerInstance: number;
   /** Units of scale at most: App Runner instances, or concurrent Lambda requests. */
   readonly maxInstances: number;
+  /**
+   * Whether the site's functions reserve concurrency: the Lambda compute's choice, always on App Runner. An account
+   * that cannot reserve concurrency for the site (quota 10) cannot for the outbox sender or the operator either.
+   */
+  readonly reserveConcurrency: boolean;
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly autoPause?: Duration;
@@ -106,9 +114,10 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
   const settings = compute.lambdaFunctionOptions
     ? withLambdaFunction(common, resolveLambdaFunction(compute.lambdaFunctionOptions))
     : withAppRunner(common, resolveAppRunner(compute.appRunnerOptions ?? {}), runtime);
+  const onAppRunner = settings.compute.kind === 'appRunner';
   checkConnectionBudget({
-    scaleProp: settings.appRunner ? 'appRunner.maxInstances' : 'lambdaFunction.maxConcurrency',
-    unit: settings.appRunner ? 'instance' : 'request',
+    scaleProp: onAppRunner ? 'appRunner.maxInstances' : 'lambdaFunction.maxConcurrency',
+    unit: onAppRunner ? 'instance' : 'request',
     maxInstances: settings.maxInstances,
     connectionsPerInstance: settings.connectionsPerInstance,
     minCapacity,
@@ -117,16 +126,17 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
   return settings;
 }
 
-type CommonSettings = Omit<ResolvedSettings, 'appRunner' | 'lambdaFunction' | 'maxInstances' | 'connectionsPerInstance'>;
+type CommonSettings = Omit<ResolvedSettings, 'compute' | 'maxInstances' | 'connectionsPerInstance' | 'reserveConcurrency'>;
 
 /** One request at a time per execution environment, each closing its connection when it ends. */
-function withLambdaFunction(common: CommonSettings, lambdaFunction: LambdaFunctionSettings): ResolvedSettings {
-  return { ...common, lambdaFunction, maxInstances: lambdaFunction.maxConcurrency, connectionsPerInstance: 1 };
+function withLambdaFunction(common: CommonSettings, compute: LambdaFunctionSettings): ResolvedSettings {
+  return { ...common, compute, maxInstances: compute.maxConcurrency, connectionsPerInstance: 1, reserveConcurrency: compute.reserveConcurrency };
 }
 
-/** Each gunicorn thread of each worker holds one pooled connection at most. */
-function withAppRunner(common: CommonSettings, appRunner: AppRunnerSettings, runtime: RuntimeDefaults): ResolvedSettings {
-  return { ...common, appRunner, maxInstances: appRunner.maxInstances, connectionsPerInstance: appRunner.webConcurrency * runtime.GUNICORN_THREADS };
+/** Each gunicorn thread of each worker holds one pooled connection at most; the functions always reserve concurrency. */
+function withAppRunner(common: CommonSettings, compute: AppRunnerSettings, runtime: RuntimeDefaults): ResolvedSettings {
+  const connectionsPerInstance = compute.webConcurrency * runtime.GUNICORN_THREADS;
+  return { ...common, compute, maxInstances: compute.maxInstances, connectionsPerInstance, reserveConcurrency: true };
 }
 
 /** Database connections the whole site opens at full scale; undefined when that is only known at deployment. */
@@ -163,6 +173,7 @@ function resolveAppRunner(options: AppRunnerOptions): AppRunnerSettings {
   checkRange('appRunner.healthCheck.unhealthyThreshold', unhealthyThreshold, 1, 20);
 
   return {
+    kind: 'appRunner',
     cpu,
     memory,
     webConcurrency: workersFor(cpu),
@@ -186,7 +197,7 @@ function resolveLambdaFunction(options: LambdaFunctionOptions): LambdaFunctionSe
   checkInteger('lambdaFunction.maxConcurrency', maxConcurrency);
   checkRange('lambdaFunction.maxConcurrency', maxConcurrency, 1, 1000);
   checkRange('lambdaFunction.timeout', timeout.toSeconds(), 30, 900, ' s');
-  return { memorySize, maxConcurrency, reserveConcurrency: options.reserveConcurrency ?? true, timeout };
+  return { kind: 'lambdaFunction', memorySize, maxConcurrency, reserveConcurrency: options.reserveConcurrency ?? true, timeout };
 }
 
 /** Environment names must be valid shell names, not ones the construct sets, and not App Runner's own PORT. */

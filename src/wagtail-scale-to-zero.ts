@@ -13,10 +13,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createAppRunnerService } from './compute/app-runner';
-import { ComputeContext, ComputeResources } from './compute/compute-context';
-import { createLambdaFunction } from './compute/lambda-function';
-import { createOperatorFunction } from './compute/operator-function';
+import { computeDomain, createCompute } from './compute/bind-compute';
+import { ComputeContext } from './compute/compute-context';
 import { createOriginSecret } from './content-delivery';
 import { createServerlessDatabase } from './database';
 import { createFrontDoor } from './front-door';
@@ -126,7 +124,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const runtime = loadRuntimeDefaults();
     // Every default and check, in one pass that reports all bad settings at once.
     const settings = settingsPass(this.node.path, () => resolveSettings(props, runtime));
-    this.webConcurrency = settings.appRunner?.webConcurrency;
+    this.webConcurrency = settings.compute.kind === 'appRunner' ? settings.compute.webConcurrency : undefined;
     this.databaseConnectionsPerInstance = settings.connectionsPerInstance;
     this.maxDatabaseConnections = maxDatabaseConnections(settings);
 
@@ -138,7 +136,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     }
 
     const region = Stack.of(this).region;
-    const { hosts, origins } = allowedHostsAndOrigins(settings.cdn, props.domainName, settings.appRunner ? `${region}.awsapprunner.com` : `lambda-url.${region}.on.aws`);
+    const { hosts, origins } = allowedHostsAndOrigins(settings.cdn, props.domainName, computeDomain(settings.compute.kind, region));
 
     this.database = createServerlessDatabase(this, {
       vpc: this.vpc,
@@ -160,19 +158,16 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const image = (props.image ?? WagtailImage.fromBundledApp()).bind(this, {
       repositoryRemovalPolicy: props.repositoryRemovalPolicy ?? RemovalPolicy.RETAIN,
       imagesToKeep: settings.imagesToKeep,
-      tagByContent: settings.lambdaFunction !== undefined,
+      tagByContent: settings.compute.kind === 'lambdaFunction',
     });
     this.repository = image.repository;
 
-    // An account that cannot reserve concurrency for the site (quota 10) cannot for the sender or the operator either.
-    const reserveConcurrency = settings.lambdaFunction?.reserveConcurrency ?? true;
-    // One outbox for what the app cannot ask of AWS from a VPC without NAT: email, CloudFront purges, the
-    // publishing schedule.
+    // One outbox for what the app cannot ask of AWS from a VPC without NAT: email, CloudFront purges, the publishing schedule.
     const outbox = new Outbox(this, 'Outbox', {
       email: props.email,
       logRetention,
       purgeBatchSeconds: runtime.PURGE_BATCH_SECONDS,
-      reserveConcurrency,
+      reserveConcurrency: settings.reserveConcurrency,
     });
     const context: ComputeContext = {
       vpc: this.vpc,
@@ -196,42 +191,26 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
         originSecret,
       }),
     };
-    let compute: ComputeResources;
-    // App Runner's operator function is a second identity the database and the grants must admit.
-    let operatorIdentity: { role: iam.IRole; connections: ec2.Connections } | undefined;
-    if (settings.appRunner) {
-      const appRunner = createAppRunnerService(this, context, settings.appRunner);
-      this.service = appRunner.service;
-      compute = appRunner;
-      const operator = createOperatorFunction(this, context, reserveConcurrency);
-      this.operatorFunction = operator.function;
-      operatorIdentity = { role: operator.function.role!, connections: operator.securityGroup.connections };
-    } else {
-      const lambdaFunction = createLambdaFunction(this, context, settings.lambdaFunction!, [this.database]);
-      this.lambdaFunction = lambdaFunction.function;
-      compute = lambdaFunction;
-      this.operatorFunction = lambdaFunction.alias;
-    }
+    const compute = createCompute(this, context, settings.compute, this.database, settings.reserveConcurrency);
+    this.service = compute.service;
+    this.lambdaFunction = compute.lambdaFunction;
+    this.operatorFunction = compute.operatorFunction;
     this.originUrl = compute.url;
     outbox.enableSchedules(new PublishingSchedule(this, 'PublishingSchedule', { operatorFunction: this.operatorFunction }));
-    // The operator path runs the site's own code (commands save pages, send email, store media): it gets what the site gets.
-    const siteRoles = [compute.role, ...(operatorIdentity ? [operatorIdentity.role] : [])];
     const front = createFrontDoor(this, { props, compute, service: this.service, originSecret, logRetention });
     this.serviceUrl = front.url;
     this.distribution = front.distribution;
     if (front.distribution) {
       outbox.enablePurges(front.distribution);
-      for (const role of siteRoles) {
-        outbox.grantPurge(role);
-      }
     }
     this.connections = compute.connections;
     this.grantPrincipal = compute.role;
-    this.database.connections.allowDefaultPortFrom(compute.connections, 'The Wagtail CMS');
-    if (operatorIdentity) {
-      this.database.connections.allowDefaultPortFrom(operatorIdentity.connections, 'The operator function of the Wagtail CMS');
-    }
-    for (const role of siteRoles) {
+    // Whatever runs the site's code (on App Runner the operator function too) reaches what the site reaches.
+    for (const { role, connections, description } of compute.siteIdentities) {
+      this.database.connections.allowDefaultPortFrom(connections, description);
+      if (front.distribution) {
+        outbox.grantPurge(role);
+      }
       grantMediaAccess(this.mediaBucket, role);
       grantPageCacheAccess(pageCacheBucket, role);
       outbox.grantScheduleRequests(role);

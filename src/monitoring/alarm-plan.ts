@@ -74,8 +74,8 @@ export function plannedAlarms(settings: ResolvedSettings): PlannedAlarm[] {
     { metrics: 2, define: (r) => r.cdnAlarms ? cdnErrorRateAlarm(r.cdn!) : computeErrorRateAlarm(computeOf(r)) },
     { metrics: 1, define: (r) => latencyAlarm(computeOf(r)) },
   ];
-  if (settings.appRunner) {
-    const { minInstances, maxInstances } = settings.appRunner;
+  if (settings.compute.kind === 'appRunner') {
+    const { minInstances, maxInstances } = settings.compute;
     // A fixed size (minInstances equal to maxInstances) runs "at the maximum" every busy minute: nothing to warn about.
     const fixedSize = !Token.isUnresolved(minInstances) && !Token.isUnresolved(maxInstances) && minInstances === maxInstances;
     if (!fixedSize) {
