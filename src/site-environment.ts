@@ -7,19 +7,16 @@ import { RuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
 import { ResolvedSettings } from './settings';
 import { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
 
-/** The site's own generated secrets: Django's SECRET_KEY and the first administrator's password. */
-export function createSiteSecrets(scope: Construct): { secretKey: secretsmanager.ISecret; adminPassword: secretsmanager.ISecret } {
-  const secretKey = createGeneratedSecret(scope, 'DjangoSecretKey', {
+/**
+ * Django's SECRET_KEY, generated. The first administrator's password is not kept: the operator path sets one and
+ * shows it once (`npx wagtail-scale-to-zero password`).
+ */
+export function createSecretKey(scope: Construct): secretsmanager.ISecret {
+  return createGeneratedSecret(scope, 'DjangoSecretKey', {
     description: 'Django SECRET_KEY of the Wagtail CMS',
     length: 64,
     withoutRotationBecause: 'Rotating SECRET_KEY signs everyone out and only takes effect on redeploy; rotate by hand when needed.',
   });
-  const adminPassword = createGeneratedSecret(scope, 'AdminPassword', {
-    description: 'Password of the first Wagtail administrator',
-    length: 24,
-    withoutRotationBecause: 'Used once, to create the first administrator; the password is then managed in Wagtail itself.',
-  });
-  return { secretKey, adminPassword };
 }
 
 /** What the site's environment names: the user's props and settings, and the resources the construct made for it. */
@@ -36,7 +33,6 @@ export interface SiteEnvironmentParts {
   readonly pageCacheBucket: s3.IBucket;
   readonly databaseSecret: secretsmanager.ISecret;
   readonly secretKey: secretsmanager.ISecret;
-  readonly adminPassword: secretsmanager.ISecret;
   /** @default - none without CloudFront */
   readonly originSecret?: secretsmanager.ISecret;
 }
@@ -69,7 +65,6 @@ export function siteEnvironment(parts: SiteEnvironmentParts): { environment: Rec
       ...props.environmentSecrets,
       DATABASE_SECRET: EnvironmentSecret.fromSecretsManager(parts.databaseSecret),
       DJANGO_SECRET_KEY: EnvironmentSecret.fromSecretsManager(parts.secretKey),
-      DJANGO_SUPERUSER_PASSWORD: EnvironmentSecret.fromSecretsManager(parts.adminPassword),
       ...(parts.originSecret ? { CDN_ORIGIN_SECRET: EnvironmentSecret.fromSecretsManager(parts.originSecret) } : {}),
     },
   };

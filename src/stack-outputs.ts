@@ -13,8 +13,6 @@ export interface StackOutputParts {
   readonly distribution?: cloudfront.IDistribution;
   readonly operatorFunction: lambda.IFunction;
   readonly secretKey: secretsmanager.ISecret;
-  readonly adminPassword: secretsmanager.ISecret;
-  readonly adminUsername: string;
   /** @default - no output without email */
   readonly emailFailureQueue?: sqs.IQueue;
 }
@@ -42,9 +40,5 @@ export function addStackOutputs(scope: Construct, parts: StackOutputParts): void
   new CfnOutput(scope, 'SecretKeySecretArn', {
     value: parts.secretKey.secretArn,
     description: 'Secret holding Django\'s SECRET_KEY, from which the /readyz token is derived (runtime/README.md, Endpoints)',
-  });
-  new CfnOutput(scope, 'AdminPasswordSecretArn', {
-    value: parts.adminPassword.secretArn,
-    description: `Secret holding the password of the Wagtail administrator "${parts.adminUsername}"`,
   });
 }

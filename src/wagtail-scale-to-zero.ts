@@ -9,7 +9,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -29,7 +28,7 @@ import { createPageCacheBucket, grantPageCacheAccess } from './page-cache-bucket
 import { PublishingSchedule } from './publishing-schedule';
 import { loadRuntimeDefaults } from './runtime-defaults';
 import { maxDatabaseConnections, resolveSettings } from './settings';
-import { allowedHostsAndOrigins, createSiteSecrets, siteEnvironment } from './site-environment';
+import { allowedHostsAndOrigins, createSecretKey, siteEnvironment } from './site-environment';
 import { addStackOutputs } from './stack-outputs';
 import { settingsPass } from './validation';
 import { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
@@ -78,8 +77,6 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
   public readonly connections: ec2.Connections;
   /** The role the running app has; grant it access to more resources. */
   public readonly grantPrincipal: iam.IPrincipal;
-  /** The secret holding the first administrator's generated password (a plain string). */
-  public readonly adminPasswordSecret: secretsmanager.ISecret;
   /**
    * gunicorn worker processes per App Runner instance, derived from `cpu`: 2 per vCPU, at least 2.
    * @default - undefined with the Lambda compute (one request per execution environment)
@@ -152,8 +149,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const pageCacheBucket = createPageCacheBucket(this);
     const originSecret = settings.cdn ? createOriginSecret(this) : undefined;
 
-    const { secretKey, adminPassword } = createSiteSecrets(this);
-    this.adminPasswordSecret = adminPassword;
+    const secretKey = createSecretKey(this);
 
     const image = (props.image ?? WagtailImage.fromBundledApp()).bind(this, {
       repositoryRemovalPolicy: props.repositoryRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -187,7 +183,6 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
         pageCacheBucket,
         databaseSecret: this.database.secret!,
         secretKey,
-        adminPassword,
         originSecret,
       }),
     };
@@ -240,8 +235,6 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       distribution: this.distribution,
       operatorFunction: this.operatorFunction,
       secretKey,
-      adminPassword,
-      adminUsername: settings.adminUsername,
       emailFailureQueue: this.emailFailureQueue,
     });
     suppressLibraryHandlerFindings(Stack.of(this));

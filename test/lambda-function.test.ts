@@ -42,7 +42,7 @@ describe('the Lambda compute', () => {
 
   test('secrets reach its environment as dynamic references, never as values or ARNs it would have to fetch', () => {
     const variables = fn.Properties.Environment.Variables;
-    for (const name of ['DATABASE_SECRET', 'DJANGO_SECRET_KEY', 'DJANGO_SUPERUSER_PASSWORD']) {
+    for (const name of ['DATABASE_SECRET', 'DJANGO_SECRET_KEY']) {
       expect(JSON.stringify(variables[name])).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:::\}\}/);
     }
     // Behind CloudFront no wildcard host or origin: the distribution's domain comes from its viewer function.
@@ -52,7 +52,8 @@ describe('the Lambda compute', () => {
     expect(variables).toEqual(expect.objectContaining({
       EMAIL_OUTBOX_BUCKET: { Ref: expect.stringMatching(/OutboxBucket/) },
     }));
-    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('CDN_ORIGIN_SECRET,DATABASE_SECRET,DJANGO_SECRET_KEY,DJANGO_SUPERUSER_PASSWORD');
+    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('CDN_ORIGIN_SECRET,DATABASE_SECRET,DJANGO_SECRET_KEY');
+    expect(variables.DJANGO_SUPERUSER_PASSWORD).toBeUndefined();
     expect(variables.WEB_CONCURRENCY).toBeUndefined();
     expect(variables.PORT).toBeUndefined();
   });
@@ -154,5 +155,16 @@ test('the README idle-cost table shows the construct\'s own estimates, and the b
   expect(readme).toContain(`| **total while idle** | **$${appRunner.toFixed(2)}** | **$${lambdaCost.toFixed(2)}** |`);
   // What CloudFront's origin secret ($0.40) and the alarms add is in the README's table.
   const bare = stackWith({ compute: WagtailCompute.lambdaFunction(), cdn: false, monitoring: { alarms: false } }, new App());
-  expect(bare.cms.estimatedIdleCostPerMonth).toBe(1.42);
+  expect(bare.cms.estimatedIdleCostPerMonth).toBe(1.02);
+});
+
+test('each stack creates as many Secrets Manager secrets as the README\'s idle-cost table counts', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+  const [, withCdn, withoutCdn] = readme.match(/\| Secrets Manager, (\d+) secrets .*\((\d+) with `cdn: false`\) \|/)!;
+  const secrets = (props: object) => Object.keys(Template.fromStack(stackWith(props, new App()).stack)
+    .findResources('AWS::SecretsManager::Secret')).length;
+  for (const compute of [WagtailCompute.appRunner(), WagtailCompute.lambdaFunction()]) {
+    expect(secrets({ compute })).toBe(Number(withCdn));
+    expect(secrets({ compute, cdn: false })).toBe(Number(withoutCdn));
+  }
 });

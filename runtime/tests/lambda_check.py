@@ -55,7 +55,6 @@ REGION = "eu-west-3"
 HOST = f"{uuid.uuid4().hex}.lambda-url.{REGION}.on.aws"
 ORIGIN = f"https://{HOST}"
 APPLICATION_NAME = "wagtail"  # DATABASE_APPLICATION_NAME's default: the app's connections
-ADMIN_PASSWORD = "lambda-" + secrets.token_hex(8)
 SECRET_KEY = secrets.token_urlsafe(50)
 LAMBDA_TIMEOUT = 120  # the construct's default function timeout (2 minutes)
 DEFAULTS = json.loads((Path(__file__).resolve().parents[1] / "src/wagtail_scale_to_zero_runtime/defaults.json")
@@ -301,12 +300,12 @@ def function_env(pg, s3, proxy, database, buckets):
         "DJANGO_SUPERUSER_USERNAME": "admin",
         "DJANGO_SUPERUSER_EMAIL": "admin@example.com",
         # the secrets, resolved at deployment into plain variables (the RDS secret's JSON,
-        # without dbname), the database reached through the proxy
+        # without dbname), the database reached through the proxy; no admin password: the
+        # operator CLI's `password` gives the first admin one (the admin_password fixture)
         "DATABASE_SECRET": json.dumps({"username": pg.user, "password": pg.password, "host": "127.0.0.1",
                                        "port": proxy.port, "engine": "postgres",
                                        "dbClusterIdentifier": "wagtail-cluster"}),
         "DJANGO_SECRET_KEY": SECRET_KEY,
-        "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD,
         # what Lambda sets
         "AWS_LAMBDA_FUNCTION_NAME": "wagtail-cms-Function",
         "AWS_LAMBDA_FUNCTION_VERSION": "1",
@@ -355,6 +354,18 @@ def admin(function, metrics):
     return Browser(function)
 
 
+@pytest.fixture(scope="module")
+def admin_password(function, s3):
+    """The first admin's password, which the construct keeps nowhere: the operator CLI's `password` sets a new one
+    and prints it, once, on stdout alone; the function's log never holds it."""
+    code, out, err = operator_cli(function, s3, "password", "--function", "function")
+    assert code == 0 and "new password of admin below, shown this once" in err, (code, out, err)
+    password = out.strip()
+    assert len(password) == 24 and out == password + "\n", out
+    assert password not in function.logs() and "a new password was set for 'admin'" in function.logs()
+    return password
+
+
 def app_connections(pg, database):
     with pg.connect() as conn:
         return conn.execute(
@@ -390,7 +401,7 @@ def test_1_management_event_migrates_once_and_reports_failures(function, pg, dat
     assert "startup: no migrations to apply" in function.logs()  # the output is in the function's log too
 
     def secrets_absent(text):
-        for secret in (pg.password, SECRET_KEY, ADMIN_PASSWORD):
+        for secret in (pg.password, SECRET_KEY):
             assert secret not in text
 
     # Database unreachable (stopped): a function error carrying what the command said.
@@ -470,12 +481,12 @@ def test_4_static_files_byte_for_byte(function):
     assert gzip.decompress(reply.body) == function.exec("cat", f"/app/staticfiles/{css}").stdout
 
 
-def test_5_admin_login_with_csrf_and_cookies(admin):
+def test_5_admin_login_with_csrf_and_cookies(admin, admin_password):
     page = admin.get("/admin/login/?next=/admin/")
     assert page.status == 200 and "csrftoken" in admin.jar, (page.status, page.cookies)
     assert "password_reset" in page.text  # email goes through the outbox: reset is on
     reply = admin.post_form("/admin/login/?next=/admin/", {
-        "csrfmiddlewaretoken": csrf_token(page.text), "username": "admin", "password": ADMIN_PASSWORD,
+        "csrfmiddlewaretoken": csrf_token(page.text), "username": "admin", "password": admin_password,
         "next": "/admin/"})
     assert reply.status == 302 and reply.headers["location"] == "/admin/", (reply.status, reply.text[:2000])
     names = sorted(http.cookies.SimpleCookie(c).popitem()[0] for c in reply.cookies)
@@ -664,12 +675,13 @@ def test_12_behind_cloudfront_only_verified_trusted_headers_count(start_function
     assert browser.get("/caf%C3%A9%E2%82%AC/", headers=verified).status == 404
 
 
-def test_13_operator_path_runs_commands_redacted_and_waits_through_a_resume(function, proxy, pg, database, metrics):
+def test_13_operator_path_runs_commands_redacted_and_waits_through_a_resume(function, proxy, pg, database, metrics,
+                                                                            admin_password):
     status, result = function.invoke({"manage": ["check", "--database", "default"]})
     assert status == 200 and result["exitCode"] == 0 and "no issues" in result["output"], result
     status, result = function.invoke({"manage": ["diffsettings", "--all"]})
     assert result["exitCode"] == 0 and "[redacted]" in result["output"], result
-    for secret in (pg.password, SECRET_KEY, ADMIN_PASSWORD):
+    for secret in (pg.password, SECRET_KEY, admin_password):
         assert secret not in json.dumps(result) and secret not in function.logs()
     status, result = function.invoke({"manage": ["shell"]})
     assert result["exitCode"] == 2 and "pass the code with -c" in result["output"], result
@@ -717,14 +729,18 @@ def test_14_operator_cli_finds_the_function_in_the_stack_outputs_and_exits_with_
     code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--",
                                   "createsuperuser", "--noinput", "--username", "operator", "--email", "ops@example.org")
     assert code == 0 and "Superuser created successfully" in out, (code, out, err)
-    code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "shell", "-c",
-                                  "import os; from django.contrib.auth.models import User; "
-                                  "u = User.objects.get(username='operator', is_superuser=True); "
-                                  "print(u.check_password(os.environ['DJANGO_SUPERUSER_PASSWORD']))")
-    # As the README says: the new superuser has the first administrator's password.
-    assert code == 0 and out.splitlines()[-1] == "True", (code, out, err)
+    # As the README says: the new superuser has no usable password until `password --user` gives it one.
+    code, out, err = operator_cli(function, s3, "password", "--function", "function", "--user", "operator")
+    assert code == 0 and len(out.strip()) == 24, (code, out, err)
+    code, check, err = operator_cli(function, s3, "manage", "--function", "function", "--", "shell", "-c",
+                                    "from django.contrib.auth.models import User; "
+                                    "u = User.objects.get(username='operator', is_superuser=True); "
+                                    f"print(u.check_password({out.strip()!r}))")
+    assert code == 0 and check.splitlines()[-1] == "True", (code, check, err)
+    code, out, err = operator_cli(function, s3, "password", "--function", "function", "--user", "nobody")
+    assert code == 1 and "password: no user 'nobody': create one first" in out, (code, out, err)
     code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "changepassword", "admin")
-    assert code == 2 and "use the admin's password reset" in out, (code, out, err)
+    assert code == 2 and "npx wagtail-scale-to-zero password --stack <stack> --user <name>" in out, (code, out, err)
     code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "migrate", "nosuchapp")
     assert code == 1 and "No installed app with label 'nosuchapp'" in out, (code, out, err)
     code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "diffsettings", "--all")
@@ -800,7 +816,8 @@ def image_shown(function, browser, title):
 
 
 def test_15_export_then_import_into_an_empty_database_gives_the_same_site(function, start_function, s3, pg, proxy,
-                                                                           import_role, admin, tmp_path, metrics):
+                                                                           import_role, admin, admin_password, tmp_path,
+                                                                           metrics):
     source = site_pages(function)
     assert source["images"] and len(source["pages"]) >= 2, source
     exported = tmp_path / "export"
@@ -829,7 +846,7 @@ def test_15_export_then_import_into_an_empty_database_gives_the_same_site(functi
     browser = Browser(site)
     login = browser.get("/admin/login/")
     browser.post_form("/admin/login/", {"csrfmiddlewaretoken": csrf_token(login.text), "username": "admin",
-                                        "password": ADMIN_PASSWORD}, follow=True)
+                                        "password": admin_password}, follow=True)
     assert browser.get("/").status == 200
     assert image_shown(site, browser, source["images"][0][0])
     with pg.connect(database) as conn:

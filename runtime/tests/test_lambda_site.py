@@ -153,7 +153,7 @@ def test_operator_output_never_carries_a_secret(function):
 @pytest.mark.parametrize("argv, says", [
     (["shell"], "pass the code with -c"),
     (["dbshell"], "dbshell needs a terminal"),
-    (["changepassword", "admin"], "use the admin's password reset"),
+    (["changepassword", "admin"], "npx wagtail-scale-to-zero password --stack <stack> --user <name>"),
     (["createsuperuser", "--username", "x"], "run createsuperuser --noinput"),
     (["runserver"], "starts a server"),
     (["nosuchcommand"], "Unknown command: 'nosuchcommand'"),

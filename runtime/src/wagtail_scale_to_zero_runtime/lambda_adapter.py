@@ -19,6 +19,9 @@ Two kinds of event:
 - ``{"transfer": {...}}``, also a direct invocation: presigned URLs of the
   transfer area that content travels through (site_transfer.py), answered to the
   caller only.
+- ``{"password": {"username": "<name>"}}``, also a direct invocation: a new random
+  password for that user (default the first admin), answered to the caller only
+  (operator_password.py).
 - any other event (the deployment's management invocation sends ``{}``): the
   ``startup`` command (locked migrations, the first admin once); returns its
   output, or raises StartupFailed whose message carries the output and the error,
@@ -36,6 +39,7 @@ from typing import Any
 from .function_url import refusal, wsgi_headers
 from .lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
 from .management_invocation import MANAGE_KEY, run_manage, run_startup
+from .operator_password import PASSWORD_KEY, run_password
 from .site_transfer import TRANSFER_KEY, run_transfer
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -80,6 +84,8 @@ def make_handler(application: Callable[..., Any]) -> Handler:
                 return run_manage(event[MANAGE_KEY])
             if isinstance(event, dict) and TRANSFER_KEY in event:
                 return run_transfer(event[TRANSFER_KEY])
+            if isinstance(event, dict) and PASSWORD_KEY in event:
+                return run_password(event[PASSWORD_KEY])
             if not isinstance(event, dict) or "requestContext" not in event:
                 return run_startup()
             part = refusal(event)

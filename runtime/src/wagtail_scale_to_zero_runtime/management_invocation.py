@@ -37,8 +37,8 @@ REFUSED = {
     "shell": "shell reads from a terminal: pass the code with -c, e.g. shell -c \"from wagtail.models import Page; "
              "print(Page.objects.count())\"",
     "dbshell": "dbshell needs a terminal and psql: run SQL through shell -c with django.db.connection, or dumpdata",
-    "changepassword": "changepassword prompts for the password: use the admin's password reset, or shell -c with "
-                      "user.set_password(...)",
+    "changepassword": "changepassword prompts for the password: npx wagtail-scale-to-zero password --stack <stack> "
+                      "--user <name> sets a new one and shows it once",
     "runserver": "runserver starts a server: the site already runs on the function's URL",
     "testserver": "testserver starts a server: the site already runs on the function's URL",
 }

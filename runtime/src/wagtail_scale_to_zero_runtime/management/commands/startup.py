@@ -75,8 +75,8 @@ class Command(BaseCommand):
         username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "").strip()
         password = os.environ.get("DJANGO_SUPERUSER_PASSWORD", "")
         email = os.environ.get("DJANGO_SUPERUSER_EMAIL", "").strip()
-        if not username or not password:
-            self.log("no DJANGO_SUPERUSER_USERNAME/PASSWORD set: not creating an admin")
+        if not username:
+            self.log("no DJANGO_SUPERUSER_USERNAME set: not creating an admin")
             return
         User = get_user_model()
         with transaction.atomic():
@@ -84,6 +84,11 @@ class Command(BaseCommand):
                 AdminBootstrap.objects.create(username=username, created=False)
                 self.log(f"admin {username!r} exists: recorded as the first admin")
                 return
-            User.objects.create_superuser(username=username, email=email, password=password)
+            # Without a password the admin cannot sign in until the operator path gives it one (operator_password.py).
+            User.objects.create_superuser(username=username, email=email, password=password or None)
             AdminBootstrap.objects.create(username=username, created=True)
-        self.log(f"admin {username!r} created")
+        if password:
+            self.log(f"admin {username!r} created")
+        else:
+            self.log(f"admin {username!r} created without a password: npx wagtail-scale-to-zero password --stack <stack> "
+                     "gives it one")
