@@ -67,6 +67,8 @@ export interface Contract {
   readonly environment: Record<string, SiteVariable>;
   /** Variables the runtime reads that a site owner may set (`environment`) and the construct does not. */
   readonly siteEnvironment: string[];
+  /** Those of `siteEnvironment` that hold secrets: a site passes them in `environmentSecrets`, never in `environment`. */
+  readonly secretSiteEnvironment: string[];
   /** Variables the runtime reads that AWS sets. */
   readonly platformEnvironment: string[];
   /** Every environment variable the outbox sender reads. */

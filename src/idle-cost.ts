@@ -22,8 +22,11 @@ export const HOURS_PER_MONTH = 730;
 /** What an idle stack stores, assumed: a small site's database and media, and one compressed image. */
 export const ASSUMED = { auroraGb: 1, mediaGb: 1, imageGb: 0.1 };
 
-/** The secrets the construct creates: database credentials and SECRET_KEY (the first admin's password is kept nowhere). */
-export const CONSTRUCT_SECRETS = 2;
+/**
+ * The secrets the construct creates: the database credentials. The app derives SECRET_KEY from them, and the first
+ * admin's password is kept nowhere.
+ */
+export const CONSTRUCT_SECRETS = 1;
 /** The rules of the web ACL `WebApplicationFirewall.managed()` creates: AWS's common rule set and the sign-in limit. */
 export const MANAGED_WEB_ACL_RULES = 2;
 
@@ -53,7 +56,7 @@ export function idleCost(settings: ResolvedSettings): IdleCostItem[] {
   }
   items.push({ item: 'Aurora Serverless v2 paused at 0 ACU', usdPerMonth: 0 });
   items.push({ item: `Aurora storage, ${ASSUMED.auroraGb} GB`, usdPerMonth: ASSUMED.auroraGb * PRICES.auroraStorageGbMonth });
-  // CloudFront's origin secret is the third.
+  // CloudFront's origin secret is the second.
   const secrets = CONSTRUCT_SECRETS + (settings.cdn ? 1 : 0);
   items.push({ item: `Secrets Manager, ${secrets} secrets`, usdPerMonth: secrets * PRICES.secretMonth });
   items.push({ item: `S3 media, ${ASSUMED.mediaGb} GB`, usdPerMonth: ASSUMED.mediaGb * PRICES.s3StandardGbMonth });

@@ -87,6 +87,10 @@ export function resolveSettings(props: WagtailScaleToZeroProps, runtime: Runtime
   const reservedNames = Object.keys(CONTRACT.environment);
   checkEnvironmentNames('environment', Object.keys(props.environment ?? {}), reservedNames);
   checkEnvironmentNames('environmentSecrets', Object.keys(props.environmentSecrets ?? {}), reservedNames);
+  const plainSecrets = CONTRACT.secretSiteEnvironment.filter((name) => name in (props.environment ?? {}));
+  if (plainSecrets.length > 0) {
+    invalid(`environment may not set ${plainSecrets.join(', ')}: a plain variable is written into the template; pass it in environmentSecrets`);
+  }
   const both = Object.keys(props.environmentSecrets ?? {}).filter((name) => name in (props.environment ?? {}));
   if (both.length > 0) {
     invalid(`${both.join(', ')} may be set in environment or in environmentSecrets, not in both`);

@@ -1,23 +1,9 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
 import { EnvironmentSecret } from './environment-secret';
-import { createGeneratedSecret } from './generated-secret';
 import { RuntimeDefaults, runtimeEnvironment } from './runtime-defaults';
 import { ResolvedSettings } from './settings';
 import { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
-
-/**
- * Django's SECRET_KEY, generated. The first administrator's password is not kept: the operator path sets one and
- * shows it once (`npx wagtail-scale-to-zero password`).
- */
-export function createSecretKey(scope: Construct): secretsmanager.ISecret {
-  return createGeneratedSecret(scope, 'DjangoSecretKey', {
-    description: 'Django SECRET_KEY of the Wagtail CMS',
-    length: 64,
-    withoutRotationBecause: 'Rotating SECRET_KEY signs everyone out and only takes effect on redeploy; rotate by hand when needed.',
-  });
-}
 
 /** What the site's environment names: the user's props and settings, and the resources the construct made for it. */
 export interface SiteEnvironmentParts {
@@ -32,7 +18,6 @@ export interface SiteEnvironmentParts {
   readonly mediaBucket: s3.IBucket;
   readonly pageCacheBucket: s3.IBucket;
   readonly databaseSecret: secretsmanager.ISecret;
-  readonly secretKey: secretsmanager.ISecret;
   /** @default - none without CloudFront */
   readonly originSecret?: secretsmanager.ISecret;
 }
@@ -64,7 +49,6 @@ export function siteEnvironment(parts: SiteEnvironmentParts): { environment: Rec
     secrets: {
       ...props.environmentSecrets,
       DATABASE_SECRET: EnvironmentSecret.fromSecretsManager(parts.databaseSecret),
-      DJANGO_SECRET_KEY: EnvironmentSecret.fromSecretsManager(parts.secretKey),
       ...(parts.originSecret ? { CDN_ORIGIN_SECRET: EnvironmentSecret.fromSecretsManager(parts.originSecret) } : {}),
     },
   };

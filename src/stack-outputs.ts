@@ -12,7 +12,7 @@ export interface StackOutputParts {
   /** @default - no output without CloudFront */
   readonly distribution?: cloudfront.IDistribution;
   readonly operatorFunction: lambda.IFunction;
-  readonly secretKey: secretsmanager.ISecret;
+  readonly databaseSecret: secretsmanager.ISecret;
   /** @default - no output without email */
   readonly emailFailureQueue?: sqs.IQueue;
 }
@@ -31,14 +31,14 @@ export function addStackOutputs(scope: Construct, parts: StackOutputParts): void
     description: 'Function that runs a management command: aws lambda invoke --function-name <this> '
       + '--cli-binary-format raw-in-base64-out --payload \'{"manage": ["check"]}\' result.json',
   });
+  new CfnOutput(scope, 'DatabaseSecretArn', {
+    value: parts.databaseSecret.secretArn,
+    description: 'Secret holding the database credentials, from which the app derives SECRET_KEY and the /readyz token (runtime/README.md, Endpoints)',
+  });
   if (parts.emailFailureQueue) {
     new CfnOutput(scope, 'EmailFailureQueueUrl', {
       value: parts.emailFailureQueue.queueUrl,
       description: 'Queue of emails that could not be sent after every retry (the messages stay in the outbox bucket)',
     });
   }
-  new CfnOutput(scope, 'SecretKeySecretArn', {
-    value: parts.secretKey.secretArn,
-    description: 'Secret holding Django\'s SECRET_KEY, from which the /readyz token is derived (runtime/README.md, Endpoints)',
-  });
 }

@@ -28,7 +28,7 @@ import { createPageCacheBucket, grantPageCacheAccess } from './page-cache-bucket
 import { PublishingSchedule } from './publishing-schedule';
 import { loadRuntimeDefaults } from './runtime-defaults';
 import { maxDatabaseConnections, resolveSettings } from './settings';
-import { allowedHostsAndOrigins, createSecretKey, siteEnvironment } from './site-environment';
+import { allowedHostsAndOrigins, siteEnvironment } from './site-environment';
 import { addStackOutputs } from './stack-outputs';
 import { settingsPass } from './validation';
 import { WagtailScaleToZeroProps } from './wagtail-scale-to-zero-props';
@@ -145,11 +145,11 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       backupRetention: props.database?.backupRetention ?? Duration.days(7),
       removalPolicy: props.database?.removalPolicy ?? RemovalPolicy.SNAPSHOT,
     });
+    // The cluster's copy of its generated credentials, with the host and port attached.
+    const databaseSecret = this.database.secret!;
     this.mediaBucket = createMediaBucket(this, props.mediaRemovalPolicy ?? RemovalPolicy.RETAIN, origins);
     const pageCacheBucket = createPageCacheBucket(this);
     const originSecret = settings.cdn ? createOriginSecret(this) : undefined;
-
-    const secretKey = createSecretKey(this);
 
     const image = (props.image ?? WagtailImage.fromBundledApp()).bind(this, {
       repositoryRemovalPolicy: props.repositoryRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -181,8 +181,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
         outboxBucket: outbox.bucket,
         mediaBucket: this.mediaBucket,
         pageCacheBucket,
-        databaseSecret: this.database.secret!,
-        secretKey,
+        databaseSecret,
         originSecret,
       }),
     };
@@ -234,7 +233,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
       serviceUrl: this.serviceUrl,
       distribution: this.distribution,
       operatorFunction: this.operatorFunction,
-      secretKey,
+      databaseSecret,
       emailFailureQueue: this.emailFailureQueue,
     });
     suppressLibraryHandlerFindings(Stack.of(this));

@@ -42,7 +42,7 @@ describe('the Lambda compute', () => {
 
   test('secrets reach its environment as dynamic references, never as values or ARNs it would have to fetch', () => {
     const variables = fn.Properties.Environment.Variables;
-    for (const name of ['DATABASE_SECRET', 'DJANGO_SECRET_KEY']) {
+    for (const name of ['DATABASE_SECRET']) {
       expect(JSON.stringify(variables[name])).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:::\}\}/);
     }
     // Behind CloudFront no wildcard host or origin: the distribution's domain comes from its viewer function.
@@ -52,8 +52,9 @@ describe('the Lambda compute', () => {
     expect(variables).toEqual(expect.objectContaining({
       EMAIL_OUTBOX_BUCKET: { Ref: expect.stringMatching(/OutboxBucket/) },
     }));
-    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('CDN_ORIGIN_SECRET,DATABASE_SECRET,DJANGO_SECRET_KEY');
+    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('CDN_ORIGIN_SECRET,DATABASE_SECRET');
     expect(variables.DJANGO_SUPERUSER_PASSWORD).toBeUndefined();
+    expect(variables.DJANGO_SECRET_KEY).toBeUndefined();
     expect(variables.WEB_CONCURRENCY).toBeUndefined();
     expect(variables.PORT).toBeUndefined();
   });
@@ -155,7 +156,7 @@ test('the README idle-cost table shows the construct\'s own estimates, and the b
   expect(readme).toContain(`| **total while idle** | **$${appRunner.toFixed(2)}** | **$${lambdaCost.toFixed(2)}** |`);
   // What CloudFront's origin secret ($0.40) and the alarms add is in the README's table.
   const bare = stackWith({ compute: WagtailCompute.lambdaFunction(), cdn: false, monitoring: { alarms: false } }, new App());
-  expect(bare.cms.estimatedIdleCostPerMonth).toBe(1.02);
+  expect(bare.cms.estimatedIdleCostPerMonth).toBe(0.62);
 });
 
 test('each stack creates as many Secrets Manager secrets as the README\'s idle-cost table counts', () => {

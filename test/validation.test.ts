@@ -96,7 +96,10 @@ describe('cpu and memory', () => {
 });
 
 test('environment may not override what the construct sets', () => {
-  expect(() => synth({ environment: { DJANGO_SECRET_KEY: 'x', WEB_CONCURRENCY: '9' } })).toThrow(/environment may not set DJANGO_SECRET_KEY, WEB_CONCURRENCY: the construct sets these itself/);
+  expect(() => synth({ environment: { DATABASE_SECRET: 'x', WEB_CONCURRENCY: '9' } })).toThrow(/environment may not set DATABASE_SECRET, WEB_CONCURRENCY: the construct sets these itself/);
+  // Secrets a site may pass itself, but from a secret store only.
+  expect(() => synth({ environment: { DJANGO_SECRET_KEY: 'x', DJANGO_SUPERUSER_PASSWORD: 'y' } }))
+    .toThrow(/environment may not set DJANGO_SECRET_KEY, DJANGO_SUPERUSER_PASSWORD: a plain variable is written into the template; pass it in environmentSecrets/);
 });
 
 test('refuses an App Runner size whose workers cannot fit at their measured peak, naming both props', () => {

@@ -164,11 +164,12 @@ describe('default stack', () => {
     const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
     const config = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration;
     const secretNames = config.RuntimeEnvironmentSecrets.map((s: any) => s.Name).sort();
-    expect(secretNames).toEqual(['CDN_ORIGIN_SECRET', 'DATABASE_SECRET', 'DJANGO_SECRET_KEY']);
+    expect(secretNames).toEqual(['CDN_ORIGIN_SECRET', 'DATABASE_SECRET']);
     const plainNames = config.RuntimeEnvironmentVariables.map((v: any) => v.Name);
     expect(plainNames).not.toEqual(expect.arrayContaining(['DJANGO_SECRET_KEY']));
     expect(plainNames.filter((n: string) => /PASSWORD|SECRET/.test(n))).toEqual([]);
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    // SECRET_KEY is derived from the database's generated password: no secret of its own.
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }) });
   });
 
   test('plain variables: buckets, region, runtime numbers; behind CloudFront no host or origin wildcard', () => {
@@ -226,9 +227,9 @@ describe('default stack', () => {
     const statements: any[] = policy.Properties.PolicyDocument.Statement;
     const resources = statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r: unknown) => JSON.stringify(r)));
     for (const resource of resources) {
-      expect(resource).toMatch(/MediaBucket|PageCacheBucket|OutboxBucket.*\/(purge|schedule)\/\*|DatabaseSecret|DjangoSecretKey|CdnOriginSecret/);
+      expect(resource).toMatch(/MediaBucket|PageCacheBucket|OutboxBucket.*\/(purge|schedule)\/\*|DatabaseSecret|CdnOriginSecret/);
     }
-    expect(resources.filter((r) => /Secret/.test(r))).toHaveLength(3);
+    expect(resources.filter((r) => /Secret/.test(r))).toHaveLength(2);
     const actions = statements.flatMap((s) => s.Action);
     expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket']));
     expect(actions.filter((a: string) => a.startsWith('secretsmanager:'))).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
@@ -244,15 +245,15 @@ describe('default stack', () => {
     }
   });
 
-  test('outputs the service URL and the SECRET_KEY secret ARN (the readiness token\'s key); no admin password is kept', () => {
+  test('outputs the service URL and the database secret (the readiness token\'s root); no admin password or SECRET_KEY secret', () => {
     const outputs = template.findOutputs('*');
     const byDescription = Object.values(outputs).map((o) => [o.Description, JSON.stringify(o.Value)]);
     expect(byDescription).toEqual(expect.arrayContaining([
       ['URL of the Wagtail CMS', expect.stringMatching(/https:\/\/.*Distribution.*DomainName/)],
-      [expect.stringMatching(/SECRET_KEY, from which the \/readyz token is derived/), expect.stringMatching(/DjangoSecretKey/)],
+      [expect.stringMatching(/database credentials, from which the app derives SECRET_KEY and the \/readyz token/), expect.stringMatching(/DatabaseSecret/)],
     ]));
-    expect(JSON.stringify(outputs)).not.toMatch(/AdminPassword|password of/);
-    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) => /AdminPassword/.test(id))).toEqual([]);
+    expect(JSON.stringify(outputs)).not.toMatch(/AdminPassword|password of|SecretKeySecret/);
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) => /AdminPassword|DjangoSecretKey/.test(id))).toEqual([]);
   });
 });
 

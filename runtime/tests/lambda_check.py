@@ -42,6 +42,7 @@ import requests
 from urllib3 import encode_multipart_formdata
 
 from wagtail_scale_to_zero_runtime.lambda_settings import MAX_REQUEST_BODY, MAX_UPLOAD_SIZE
+from wagtail_scale_to_zero_runtime.secret_key import secret_key
 
 from .conftest import OUTPUT_DIR
 from .support import REPO_DIR, TcpProxy, free_port, readiness_headers, spoofed_headers, underscore_variants, wait_until
@@ -55,7 +56,6 @@ REGION = "eu-west-3"
 HOST = f"{uuid.uuid4().hex}.lambda-url.{REGION}.on.aws"
 ORIGIN = f"https://{HOST}"
 APPLICATION_NAME = "wagtail"  # DATABASE_APPLICATION_NAME's default: the app's connections
-SECRET_KEY = secrets.token_urlsafe(50)
 LAMBDA_TIMEOUT = 120  # the construct's default function timeout (2 minutes)
 DEFAULTS = json.loads((Path(__file__).resolve().parents[1] / "src/wagtail_scale_to_zero_runtime/defaults.json")
                       .read_text())
@@ -300,12 +300,12 @@ def function_env(pg, s3, proxy, database, buckets):
         "DJANGO_SUPERUSER_USERNAME": "admin",
         "DJANGO_SUPERUSER_EMAIL": "admin@example.com",
         # the secrets, resolved at deployment into plain variables (the RDS secret's JSON,
-        # without dbname), the database reached through the proxy; no admin password: the
-        # operator CLI's `password` gives the first admin one (the admin_password fixture)
+        # without dbname), the database reached through the proxy; no SECRET_KEY (the app
+        # derives it from the database secret: the site_secret_key fixture) and no admin
+        # password (the operator CLI's `password` gives the first admin one: admin_password)
         "DATABASE_SECRET": json.dumps({"username": pg.user, "password": pg.password, "host": "127.0.0.1",
                                        "port": proxy.port, "engine": "postgres",
                                        "dbClusterIdentifier": "wagtail-cluster"}),
-        "DJANGO_SECRET_KEY": SECRET_KEY,
         # what Lambda sets
         "AWS_LAMBDA_FUNCTION_NAME": "wagtail-cms-Function",
         "AWS_LAMBDA_FUNCTION_VERSION": "1",
@@ -319,6 +319,14 @@ def function_env(pg, s3, proxy, database, buckets):
         # this machine only: moto instead of S3
         "AWS_S3_ENDPOINT_URL": s3.endpoint,
     }
+
+
+@pytest.fixture(scope="module")
+def site_secret_key(function_env):
+    """The SECRET_KEY the function derives from its database secret (secret_key.py)."""
+    key = secret_key({"DATABASE_SECRET": function_env["DATABASE_SECRET"]})
+    assert len(key) == 64 and key != secret_key({"DATABASE_SECRET": json.dumps({"password": "another"})})
+    return key
 
 
 @pytest.fixture(scope="module")
@@ -376,7 +384,7 @@ def app_connections(pg, database):
 # ---- the tests ------------------------------------------------------------------------------
 
 
-def test_1_management_event_migrates_once_and_reports_failures(function, pg, database, proxy, metrics):
+def test_1_management_event_migrates_once_and_reports_failures(function, pg, database, proxy, metrics, site_secret_key):
     with pg.connect(database) as conn:
         assert conn.execute("SELECT to_regclass('django_migrations')").fetchone()[0] is None, "not empty"
 
@@ -401,7 +409,7 @@ def test_1_management_event_migrates_once_and_reports_failures(function, pg, dat
     assert "startup: no migrations to apply" in function.logs()  # the output is in the function's log too
 
     def secrets_absent(text):
-        for secret in (pg.password, SECRET_KEY):
+        for secret in (pg.password, site_secret_key):
             assert secret not in text
 
     # Database unreachable (stopped): a function error carrying what the command said.
@@ -629,8 +637,8 @@ def test_10_cold_start_warm_latency_and_idle_connections(start_function, functio
     assert zero < 1, zero
 
 
-def test_11_readyz_needs_the_readiness_token(function, proxy, pg, database):
-    ready = readiness_headers(SECRET_KEY)
+def test_11_readyz_needs_the_readiness_token(function, proxy, pg, database, site_secret_key):
+    ready = readiness_headers(site_secret_key)
     token = next(iter(ready.values()))
     wait_until(lambda: app_connections(pg, database) == 0, 5, interval=0.05, what="0 app connections")
     accepted = proxy.accepted
@@ -676,12 +684,12 @@ def test_12_behind_cloudfront_only_verified_trusted_headers_count(start_function
 
 
 def test_13_operator_path_runs_commands_redacted_and_waits_through_a_resume(function, proxy, pg, database, metrics,
-                                                                            admin_password):
+                                                                            admin_password, site_secret_key):
     status, result = function.invoke({"manage": ["check", "--database", "default"]})
     assert status == 200 and result["exitCode"] == 0 and "no issues" in result["output"], result
     status, result = function.invoke({"manage": ["diffsettings", "--all"]})
     assert result["exitCode"] == 0 and "[redacted]" in result["output"], result
-    for secret in (pg.password, SECRET_KEY, admin_password):
+    for secret in (pg.password, site_secret_key, admin_password):
         assert secret not in json.dumps(result) and secret not in function.logs()
     status, result = function.invoke({"manage": ["shell"]})
     assert result["exitCode"] == 2 and "pass the code with -c" in result["output"], result
@@ -713,7 +721,8 @@ def operator_cli(function, s3, *args):
 
 
 def test_14_operator_cli_finds_the_function_in_the_stack_outputs_and_exits_with_the_command_status(function, s3, pg,
-                                                                                                   proxy, metrics):
+                                                                                                   proxy, metrics,
+                                                                                                   site_secret_key):
     import boto3
 
     cloudformation = boto3.client("cloudformation", endpoint_url=s3.endpoint, region_name=REGION,
@@ -744,7 +753,7 @@ def test_14_operator_cli_finds_the_function_in_the_stack_outputs_and_exits_with_
     code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "migrate", "nosuchapp")
     assert code == 1 and "No installed app with label 'nosuchapp'" in out, (code, out, err)
     code, out, err = operator_cli(function, s3, "manage", "--function", "function", "--", "diffsettings", "--all")
-    assert code == 0 and "[redacted]" in out and pg.password not in out and SECRET_KEY not in out, (code, err)
+    assert code == 0 and "[redacted]" in out and pg.password not in out and site_secret_key not in out, (code, err)
 
     proxy.hold_seconds = 15  # a new connection waits 15 s, as Aurora resuming from pause
     try:

@@ -22,9 +22,11 @@ import os
 import re
 from urllib.parse import quote, unquote, urlsplit
 
-# Environment variables whose values are secrets wherever they come from (the
-# construct passes DATABASE_SECRET, DJANGO_SECRET_KEY and DJANGO_SUPERUSER_PASSWORD
-# as plain variables resolved at deployment), plus any name that looks like one.
+from .secret_key import secret_key
+
+# Environment variables whose values are secrets wherever they come from (on Lambda
+# the construct passes DATABASE_SECRET and CDN_ORIGIN_SECRET as plain variables
+# resolved at deployment; a site may set the others), plus any name that looks like one.
 SECRET_NAMES = ("DATABASE_SECRET", "DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_SUPERUSER_PASSWORD",
                 "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 SECRET_NAME_PATTERN = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|_KEY$", re.IGNORECASE)
@@ -52,6 +54,8 @@ def secret_values(environ: dict[str, str] | None = None) -> list[str]:
         elif name == "DATABASE_URL" and value:
             password = urlsplit(value).password or ""
             values.update((password, unquote(password), quote(unquote(password), safe="")))
+    # SECRET_KEY, also when it is derived from the database secret (secret_key.py).
+    values.add(secret_key(environ))
     # Very short values would blank ordinary words: a secret is never that short here.
     return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
 

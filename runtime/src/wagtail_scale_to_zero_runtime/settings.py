@@ -16,6 +16,7 @@ from . import database
 from . import lambda_settings  # AWS Lambda: no pool, upload limits
 from .defaults import get_int
 from .page_cache_settings import configure_page_cache
+from .secret_key import secret_key
 from .session_store import ENGINE as SESSION_ENGINE
 
 APP = "wagtail_scale_to_zero_runtime"
@@ -54,7 +55,8 @@ def configure(settings: dict[str, Any]) -> None:
     """Configure a Wagtail site for wagtail-scale-to-zero, from the environment.
 
     Call it as the last line of the production settings module, with
-    ``globals()``. It refuses to load without DJANGO_SECRET_KEY, and with
+    ``globals()``. It refuses to load without a secret key (DJANGO_SECRET_KEY, or
+    DATABASE_SECRET to derive one from: secret_key.py), and with
     EMAIL_OUTBOX_BUCKET but no DJANGO_DEFAULT_FROM_EMAIL.
 
     Replaced, whatever the site set: SECRET_KEY, DEBUG (False), ALLOWED_HOSTS,
@@ -93,13 +95,13 @@ def configure(settings: dict[str, Any]) -> None:
     CommonMiddleware (file_not_found.py: a missing static or media file gets a 404
     without the database).
     """
-    secret_key = os.environ.get("DJANGO_SECRET_KEY", "")
-    if not secret_key.strip():
+    key = secret_key()  # secret_key.py: DJANGO_SECRET_KEY, else derived from the database secret
+    if not key:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Refusing to start without a secret key: set "
-            "DJANGO_SECRET_KEY to a long random string (50+ characters)."
+            "DJANGO_SECRET_KEY is not set, and there is no DATABASE_SECRET to derive a key from. Refusing to start "
+            "without a secret key: set DJANGO_SECRET_KEY to a long random string (50+ characters)."
         )
-    settings["SECRET_KEY"] = secret_key
+    settings["SECRET_KEY"] = key
     settings["DEBUG"] = False
     # /healthz answers before host validation, so App Runner's health checker
     # (which calls the instance IP) needs no entry here.

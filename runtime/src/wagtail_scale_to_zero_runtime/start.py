@@ -1,7 +1,8 @@
 """``wagtail-scale-to-zero-start``: the container's command, run in the site's
 directory (where manage.py is) with DJANGO_SETTINGS_MODULE set.
 
-1. refuses to start (exit 2) without DJANGO_SECRET_KEY, without DATABASE_SECRET
+1. refuses to start (exit 2) without a secret key (DJANGO_SECRET_KEY, or
+   DATABASE_SECRET to derive one from: secret_key.py), without DATABASE_SECRET
    or DATABASE_URL, or with settings that do not call configure(globals());
 2. runs the ``startup`` management command in this process: migrations under a
    PostgreSQL advisory lock, the first admin once;
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import os
 import sys
+
+from .secret_key import secret_key
 
 GUNICORN_CONFIG = "python:wagtail_scale_to_zero_runtime.gunicorn_conf"
 # The handler the Lambda runtime interface client serves (module.function).
@@ -46,8 +49,8 @@ def server_command(wsgi_application: str) -> list[str]:
 
 def main() -> int:
     """The console script; returns an exit status only when it refuses to start."""
-    if not os.environ.get("DJANGO_SECRET_KEY", "").strip():
-        return refuse("DJANGO_SECRET_KEY is not set")
+    if not secret_key():
+        return refuse("DJANGO_SECRET_KEY is not set, and there is no DATABASE_SECRET to derive a key from")
     if not os.environ.get("DATABASE_SECRET", "").strip() and not os.environ.get("DATABASE_URL", "").strip():
         return refuse("neither DATABASE_SECRET nor DATABASE_URL is set")
     settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "").strip()
