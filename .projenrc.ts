@@ -103,7 +103,7 @@ project.addTask('integ:deploy', {
   receiveArgs: true,
 });
 project.addTask('test:app', { description: 'pytest of the bundled app on real PostgreSQL and an S3 emulator', exec: 'bash scripts/app-test.sh' });
-project.addTask('test:functions', { description: 'pytest of the outbox sender function (email, CloudFront purges, the publishing schedule) against moto\'s server', exec: 'bash scripts/functions-test.sh' });
+project.addTask('test:functions', { description: 'pytest of the outbox sender function (email, CloudFront purges, the publishing schedule) and the CDN origin value\'s custom resource against moto\'s server', exec: 'bash scripts/functions-test.sh' });
 project.addTask('test:image', { description: 'Build and run the app image with podman', exec: 'bash scripts/image-test.sh' });
 project.addTask('test:lambda', { description: 'The real image under the Lambda Runtime Interface Emulator, driven with Function URL events', exec: 'bash scripts/lambda-test.sh' });
 project.addTask('test:fresh-sites', { description: 'Fresh wagtail start sites (newest and 7.0 LTS) through the README steps, fromWagtailProject and the full image check; a grown site (split requirements, a compiled package, a Debian package)', exec: 'bash scripts/fresh-site-test.sh' });

@@ -4,10 +4,8 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTRACT } from './contract';
-import { createGeneratedSecret } from './generated-secret';
 import { suppressNagFindings } from './nag-suppressions';
 import { invalid } from './validation';
 
@@ -46,20 +44,11 @@ export const VIEWER_REQUEST_CODE = [
   '}',
 ].join('\n');
 
-/** The secret CloudFront sends in `X-Origin-Verify`; made before the compute, which compares it. */
-export function createOriginSecret(scope: Construct): secretsmanager.Secret {
-  return createGeneratedSecret(scope, 'CdnOriginSecret', {
-    description: 'Value CloudFront sends to the Wagtail CMS in X-Origin-Verify; requests without it are refused',
-    length: 48,
-    withoutRotationBecause: 'CloudFront reads the value at deployment only; rotate it by changing the secret and redeploying.',
-  });
-}
-
 export interface ContentDeliveryProps {
   /** The compute's own host name (App Runner's service domain or the Function URL's). */
   readonly originDomainName: string;
-  /** The value CloudFront sends in `X-Origin-Verify`. */
-  readonly originSecret: secretsmanager.ISecret;
+  /** The value CloudFront sends in `X-Origin-Verify` (resolved at deployment: see `CdnOriginSecret`). */
+  readonly originSecret: string;
   /** The custom domain readers use. */
   readonly domainName?: string;
   /** A certificate in us-east-1 covering `domainName`. */
@@ -73,7 +62,7 @@ export interface ContentDeliveryProps {
 /**
  * CloudFront in front of the compute: it caches what the app marks cacheable (anonymous pages, static files),
  * passes the admin and anything personal through uncached, compresses, and redirects http to https. A viewer-request
- * function carries the viewer's host in `x-viewer-host`; a generated secret in `X-Origin-Verify` lets the app trust
+ * function carries the viewer's host in `x-viewer-host`; a derived secret in `X-Origin-Verify` lets the app trust
  * that header and refuse requests that did not come through the distribution. Pay per use: no monthly fee.
  */
 export class ContentDelivery extends Construct {
@@ -88,7 +77,7 @@ export class ContentDelivery extends Construct {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
       readTimeout: ORIGIN_READ_TIMEOUT,
-      customHeaders: { [originVerifyHeader]: props.originSecret.secretValue.unsafeUnwrap() },
+      customHeaders: { [originVerifyHeader]: props.originSecret },
     });
     const viewerHost = new cloudfront.Function(this, 'ViewerHost', {
       comment: 'Sends the Wagtail CMS the viewer host, the distribution domain and the viewer address, and nothing spoofing them',

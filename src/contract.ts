@@ -13,6 +13,11 @@ export interface SiteVariable {
   readonly computes: ComputeKind[];
   /** Its value is a secret: a Secrets Manager reference, never a plain value in the template. */
   readonly secret?: boolean;
+  /**
+   * Its value is a secret that a custom resource derives at deployment (a masked attribute): a plain variable of the
+   * compute, never a literal in the template.
+   */
+  readonly deployTimeSecret?: boolean;
   /** The compute itself sets it (App Runner sets PORT from the service's port). */
   readonly setByCompute?: boolean;
 }

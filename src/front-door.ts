@@ -1,7 +1,6 @@
 import * as apprunner from 'aws-cdk-lib/aws-apprunner';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { AppRunnerDomain } from './app-runner-domain';
@@ -17,8 +16,8 @@ export interface FrontDoorParts {
   readonly compute: ComputeResources;
   /** @default - none on the Lambda compute */
   readonly service?: apprunner.CfnService;
-  /** The origin secret CloudFront sends; given exactly when CloudFront is in front. */
-  readonly originSecret?: secretsmanager.ISecret;
+  /** The value CloudFront sends in `X-Origin-Verify`; given exactly when CloudFront is in front. */
+  readonly originSecret?: string;
   readonly logRetention: logs.RetentionDays;
 }
 

@@ -23,8 +23,8 @@ export const HOURS_PER_MONTH = 730;
 export const ASSUMED = { auroraGb: 1, mediaGb: 1, imageGb: 0.1 };
 
 /**
- * The secrets the construct creates: the database credentials. The app derives SECRET_KEY from them, and the first
- * admin's password is kept nowhere.
+ * The secrets the construct creates: the database credentials. SECRET_KEY and CloudFront's origin value are derived
+ * from them, and the first admin's password is kept nowhere.
  */
 export const CONSTRUCT_SECRETS = 1;
 /** The rules of the web ACL `WebApplicationFirewall.managed()` creates: AWS's common rule set and the sign-in limit. */
@@ -56,9 +56,7 @@ export function idleCost(settings: ResolvedSettings): IdleCostItem[] {
   }
   items.push({ item: 'Aurora Serverless v2 paused at 0 ACU', usdPerMonth: 0 });
   items.push({ item: `Aurora storage, ${ASSUMED.auroraGb} GB`, usdPerMonth: ASSUMED.auroraGb * PRICES.auroraStorageGbMonth });
-  // CloudFront's origin secret is the second.
-  const secrets = CONSTRUCT_SECRETS + (settings.cdn ? 1 : 0);
-  items.push({ item: `Secrets Manager, ${secrets} secrets`, usdPerMonth: secrets * PRICES.secretMonth });
+  items.push({ item: `Secrets Manager, ${CONSTRUCT_SECRETS} secret`, usdPerMonth: CONSTRUCT_SECRETS * PRICES.secretMonth });
   items.push({ item: `S3 media, ${ASSUMED.mediaGb} GB`, usdPerMonth: ASSUMED.mediaGb * PRICES.s3StandardGbMonth });
   items.push({
     item: `ECR, up to ${settings.imagesToKeep} images of about ${ASSUMED.imageGb} GB compressed`,

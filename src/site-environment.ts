@@ -18,8 +18,8 @@ export interface SiteEnvironmentParts {
   readonly mediaBucket: s3.IBucket;
   readonly pageCacheBucket: s3.IBucket;
   readonly databaseSecret: secretsmanager.ISecret;
-  /** @default - none without CloudFront */
-  readonly originSecret?: secretsmanager.ISecret;
+  /** The value CloudFront sends in `X-Origin-Verify` (a deployment-time token). @default - none without CloudFront */
+  readonly originSecret?: string;
 }
 
 /**
@@ -43,13 +43,13 @@ export function siteEnvironment(parts: SiteEnvironmentParts): { environment: Rec
       AWS_STORAGE_BUCKET_NAME: parts.mediaBucket.bucketName,
       PAGE_CACHE_BUCKET: parts.pageCacheBucket.bucketName,
       AWS_S3_REGION_NAME: parts.region,
+      ...(parts.originSecret ? { CDN_ORIGIN_SECRET: parts.originSecret } : {}),
       DJANGO_SUPERUSER_USERNAME: settings.adminUsername,
       ...(props.adminEmail ? { DJANGO_SUPERUSER_EMAIL: props.adminEmail } : {}),
     },
     secrets: {
       ...props.environmentSecrets,
       DATABASE_SECRET: EnvironmentSecret.fromSecretsManager(parts.databaseSecret),
-      ...(parts.originSecret ? { CDN_ORIGIN_SECRET: EnvironmentSecret.fromSecretsManager(parts.originSecret) } : {}),
     },
   };
 }

@@ -12,9 +12,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CdnOriginSecret } from './cdn-origin-secret';
 import { computeDomain, createCompute } from './compute/bind-compute';
 import { ComputeContext } from './compute/compute-context';
-import { createOriginSecret } from './content-delivery';
 import { createServerlessDatabase } from './database';
 import { createFrontDoor } from './front-door';
 import { idleCost, totalOf } from './idle-cost';
@@ -149,7 +149,7 @@ export class WagtailScaleToZero extends Construct implements iam.IGrantable {
     const databaseSecret = this.database.secret!;
     this.mediaBucket = createMediaBucket(this, props.mediaRemovalPolicy ?? RemovalPolicy.RETAIN, origins);
     const pageCacheBucket = createPageCacheBucket(this);
-    const originSecret = settings.cdn ? createOriginSecret(this) : undefined;
+    const originSecret = settings.cdn ? new CdnOriginSecret(this, 'CdnOriginVerify', { databaseSecret, logRetention }).value : undefined;
 
     const image = (props.image ?? WagtailImage.fromBundledApp()).bind(this, {
       repositoryRemovalPolicy: props.repositoryRemovalPolicy ?? RemovalPolicy.RETAIN,

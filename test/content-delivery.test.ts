@@ -36,7 +36,7 @@ describe('CloudFront in front, by default', () => {
     }));
     expect(origin.OriginCustomHeaders).toEqual([{
       HeaderName: 'x-origin-verify',
-      HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/CdnOriginSecret/) }, ':SecretString:::}}']] },
+      HeaderValue: { 'Fn::GetAtt': [expect.stringMatching(/CdnOriginVerify/), 'Value'] },
     }]);
   });
 
@@ -224,7 +224,7 @@ describe('cdn: false', () => {
 
   test('no distribution, no origin secret; readers use the service URL', () => {
     template.resourceCountIs('AWS::CloudFront::Distribution', 0);
-    expect(JSON.stringify(template.findResources('AWS::SecretsManager::Secret'))).not.toMatch(/CdnOriginSecret/);
+    template.resourceCountIs('Custom::CdnOriginSecret', 0);
     expect(cms.distribution).toBeUndefined();
     expect(stack.resolve(cms.serviceUrl)).toEqual(stack.resolve(cms.originUrl));
   });

@@ -24,17 +24,23 @@ function fullTemplate(props: WagtailScaleToZeroProps): Template {
   return Template.fromStack(stack);
 }
 
-/** Every variable the site's computes get in `template`: [compute, name, is it a secret]. */
-function siteVariables(template: Template): Array<[ComputeKind, string, boolean]> {
-  const found: Array<[ComputeKind, string, boolean]> = [];
+/** How a variable's value reaches a compute: a Secrets Manager reference, a custom resource's masked attribute, or plain. */
+type ValueKind = 'secret' | 'deployTimeSecret' | 'plain';
+
+/** Every variable the site's computes get in `template`: [compute, name, how its value comes]. */
+function siteVariables(template: Template): Array<[ComputeKind, string, ValueKind]> {
+  const masked = Object.keys(template.findResources('Custom::CdnOriginSecret'));
+  const kind = (value: unknown, referenced: boolean): ValueKind => referenced ? 'secret'
+    : masked.some((id) => JSON.stringify(value) === JSON.stringify({ 'Fn::GetAtt': [id, 'Value'] })) ? 'deployTimeSecret' : 'plain';
+  const found: Array<[ComputeKind, string, ValueKind]> = [];
   for (const service of Object.values(template.findResources('AWS::AppRunner::Service'))) {
     const image = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration;
-    found.push(...image.RuntimeEnvironmentVariables.map((v: any): [ComputeKind, string, boolean] => ['appRunner', v.Name, false]));
-    found.push(...image.RuntimeEnvironmentSecrets.map((v: any): [ComputeKind, string, boolean] => ['appRunner', v.Name, true]));
+    found.push(...image.RuntimeEnvironmentVariables.map((v: any): [ComputeKind, string, ValueKind] => ['appRunner', v.Name, kind(v.Value, false)]));
+    found.push(...image.RuntimeEnvironmentSecrets.map((v: any): [ComputeKind, string, ValueKind] => ['appRunner', v.Name, 'secret']));
   }
   for (const fn of Object.values(template.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }))) {
     for (const [name, value] of Object.entries(fn.Properties.Environment.Variables)) {
-      found.push(['lambdaFunction', name, JSON.stringify(value).includes('{{resolve:secretsmanager:')]);
+      found.push(['lambdaFunction', name, kind(value, JSON.stringify(value).includes('{{resolve:secretsmanager:'))]);
     }
   }
   return found;
@@ -44,11 +50,12 @@ const templates = [fullTemplate({}), fullTemplate({ compute: WagtailCompute.lamb
 const variables = templates.flatMap(siteVariables);
 
 test('every variable a compute gets is in the contract, for that compute, a secret exactly when the contract says', () => {
-  for (const [compute, name, secret] of variables) {
+  for (const [compute, name, kind] of variables) {
     expect({ name, compute, known: name in CONTRACT.environment }).toEqual({ name, compute, known: true });
     const variable = CONTRACT.environment[name];
     expect({ name, computes: variable.computes }).toEqual({ name, computes: expect.arrayContaining([compute]) });
-    expect({ name, secret }).toEqual({ name, secret: variable.secret ?? false });
+    const expected: ValueKind = variable.secret ? 'secret' : variable.deployTimeSecret ? 'deployTimeSecret' : 'plain';
+    expect({ name, kind }).toEqual({ name, kind: expected });
   }
 });
 

@@ -18,13 +18,13 @@ describe('environmentSecrets', () => {
     expect(plain).not.toContain('NEWSLETTER_TOKEN');
   });
 
-  test('the instance role may read exactly those, besides its own two secrets', () => {
+  test('the instance role may read exactly those, besides its own secret, the database one', () => {
     const statements: any[] = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes('InstanceRole'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
     const secretReads = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
     expect(secretReads.map((s) => JSON.stringify(s.Resource)).sort()).toEqual([
-      expect.stringMatching(/CdnOriginSecret/), expect.stringMatching(/DatabaseSecret/),
+      expect.stringMatching(/DatabaseSecret/),
       expect.stringMatching(/PaymentApi/),
     ]);
     const parameterReads = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:GetParameter'));

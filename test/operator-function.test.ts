@@ -37,10 +37,11 @@ describe('the operator function of an App Runner stack', () => {
 
   test('has the site\'s environment, with its secrets as dynamic references (no Secrets Manager from the VPC)', () => {
     const variables = operator.Properties.Environment.Variables;
-    for (const name of ['DATABASE_SECRET', 'CDN_ORIGIN_SECRET']) {
+    for (const name of ['DATABASE_SECRET']) {
       expect(JSON.stringify(variables[name])).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:::\}\}/);
     }
-    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('CDN_ORIGIN_SECRET,DATABASE_SECRET');
+    expect(variables.SECRET_ENVIRONMENT_NAMES).toBe('DATABASE_SECRET');
+    expect(variables.CDN_ORIGIN_SECRET).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/CdnOriginVerify/), 'Value'] });
     expect(variables).toEqual(expect.objectContaining({
       AWS_STORAGE_BUCKET_NAME: { Ref: expect.stringMatching(/MediaBucket/) },
       PAGE_CACHE_BUCKET: { Ref: expect.stringMatching(/PageCacheBucket/) },

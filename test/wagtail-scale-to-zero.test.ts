@@ -164,10 +164,13 @@ describe('default stack', () => {
     const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
     const config = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration;
     const secretNames = config.RuntimeEnvironmentSecrets.map((s: any) => s.Name).sort();
-    expect(secretNames).toEqual(['CDN_ORIGIN_SECRET', 'DATABASE_SECRET']);
+    expect(secretNames).toEqual(['DATABASE_SECRET']);
     const plainNames = config.RuntimeEnvironmentVariables.map((v: any) => v.Name);
     expect(plainNames).not.toEqual(expect.arrayContaining(['DJANGO_SECRET_KEY']));
-    expect(plainNames.filter((n: string) => /PASSWORD|SECRET/.test(n))).toEqual([]);
+    // CloudFront's origin value is the one plain secret: the custom resource's masked attribute, never a literal.
+    expect(plainNames.filter((n: string) => /PASSWORD|SECRET/.test(n))).toEqual(['CDN_ORIGIN_SECRET']);
+    expect(config.RuntimeEnvironmentVariables.find((v: any) => v.Name === 'CDN_ORIGIN_SECRET').Value)
+      .toEqual({ 'Fn::GetAtt': [expect.stringMatching(/CdnOriginVerify/), 'Value'] });
     // SECRET_KEY is derived from the database's generated password: no secret of its own.
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }) });
   });
@@ -196,9 +199,9 @@ describe('default stack', () => {
   });
 
   test('without email: the outbox carries only CloudFront purges, and the app is told nothing about email', () => {
-    // The operator function, the outbox sender, and CDK's handlers: image copy, log retention, bucket
-    // notifications, emptying buckets.
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+    // The operator function, the outbox sender, the origin value's handler, and CDK's handlers: image copy, log
+    // retention, bucket notifications, emptying buckets.
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     const service = Object.values(template.findResources('AWS::AppRunner::Service'))[0];
     const names = service.Properties.SourceConfiguration.ImageRepository.ImageConfiguration.RuntimeEnvironmentVariables.map((v: any) => v.Name);
     expect(names).not.toContain('EMAIL_OUTBOX_BUCKET');
@@ -227,9 +230,9 @@ describe('default stack', () => {
     const statements: any[] = policy.Properties.PolicyDocument.Statement;
     const resources = statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r: unknown) => JSON.stringify(r)));
     for (const resource of resources) {
-      expect(resource).toMatch(/MediaBucket|PageCacheBucket|OutboxBucket.*\/(purge|schedule)\/\*|DatabaseSecret|CdnOriginSecret/);
+      expect(resource).toMatch(/MediaBucket|PageCacheBucket|OutboxBucket.*\/(purge|schedule)\/\*|DatabaseSecret/);
     }
-    expect(resources.filter((r) => /Secret/.test(r))).toHaveLength(2);
+    expect(resources.filter((r) => /Secret/.test(r))).toHaveLength(1);
     const actions = statements.flatMap((s) => s.Action);
     expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket']));
     expect(actions.filter((a: string) => a.startsWith('secretsmanager:'))).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
