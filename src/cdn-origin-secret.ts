@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CONTRACT } from './contract';
 import { suppressNagFindings } from './nag-suppressions';
 
 const HANDLER_CODE_DIRECTORY = path.join(__dirname, '..', 'functions', 'cdn-origin-secret');
@@ -43,7 +44,7 @@ export class CdnOriginSecret extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::CdnOriginSecret',
-      properties: { DatabaseSecretArn: props.databaseSecret.secretArn },
+      properties: { DatabaseSecretArn: props.databaseSecret.secretArn, Message: CONTRACT.cdnOriginMessage },
     });
     this.value = resource.getAttString('Value');
   }

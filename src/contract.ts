@@ -38,6 +38,10 @@ export interface Contract {
   readonly readinessTokenHeader: string;
   /** The message whose HMAC-SHA256 keyed with SECRET_KEY is the readiness token. */
   readonly readinessTokenMessage: string;
+  /** The message whose HMAC-SHA256 keyed with the database password is SECRET_KEY, unless the site gives its own. */
+  readonly secretKeyMessage: string;
+  /** The message whose HMAC-SHA256 keyed with the database password is CloudFront's origin value (`CdnOriginSecret`). */
+  readonly cdnOriginMessage: string;
   /** The password-reset limits: the window, emails per address and requests per client in it. */
   readonly passwordResetWindowSeconds: number;
   readonly passwordResetEmailsPerAddress: number;

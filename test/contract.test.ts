@@ -92,3 +92,13 @@ test('the cluster runs the PostgreSQL major version whose pg_dump and pg_restore
   expect(dockerfile).toMatch(/apt-get download "postgresql-client-\$\{POSTGRES_MAJOR\}"/);
   expect(dockerfile).not.toMatch(/ARG POSTGRES_MAJOR=/); // no second copy of the version: the construct passes it
 });
+
+test('the values derived from the database password use different messages: the origin value never is SECRET_KEY', () => {
+  expect(CONTRACT.secretKeyMessage).not.toEqual(CONTRACT.cdnOriginMessage);
+  expect(CONTRACT.secretKeyMessage && CONTRACT.cdnOriginMessage).toBeTruthy();
+});
+
+test('CloudFront\'s origin value is derived with the contract\'s message', () => {
+  const [resource] = Object.values(templates[0].findResources('Custom::CdnOriginSecret'));
+  expect(resource.Properties.Message).toBe(CONTRACT.cdnOriginMessage);
+});

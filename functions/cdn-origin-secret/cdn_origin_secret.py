@@ -2,8 +2,9 @@
 
 The value must exist at deployment (it is the distribution's origin header), and anyone who may read the
 distribution reads it, so it is derived rather than stored in a secret of its own ($0.40 a month): the hex
-HMAC-SHA256 of MESSAGE keyed with the password of the database secret (ResourceProperties.DatabaseSecretArn). It
-reveals neither that password nor the app's SECRET_KEY, which is derived with another message. Create and Update
+HMAC-SHA256 of ResourceProperties.Message (contract.json's cdnOriginMessage) keyed with the password of the database
+secret (ResourceProperties.DatabaseSecretArn). It reveals neither that password nor the app's SECRET_KEY, which is
+derived with another message (the contract's test keeps the two apart). Create and Update
 answer it as the attribute `Value`, with NoEcho, so that CloudFormation masks it; the same password gives the same
 value, so an update of this resource never changes what CloudFront and the app agree on. Delete answers success.
 
@@ -22,14 +23,13 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-MESSAGE = b"wagtail-scale-to-zero CDN origin"
 # One value per stack: a fixed id, so an update is never a replacement (which would delete the old one).
 PHYSICAL_ID = "cdn-origin-secret"
 
 
-def origin_secret(password: str) -> str:
+def origin_secret(password: str, message: str) -> str:
     """The header value for a database password."""
-    return hmac.new(password.encode(), MESSAGE, hashlib.sha256).hexdigest()
+    return hmac.new(password.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def respond(event: dict[str, Any], status: str, reason: str = "", data: dict[str, str] | None = None) -> None:
@@ -51,16 +51,20 @@ def handler(event: dict[str, Any], context: Any) -> None:
     if event.get("RequestType") == "Delete":
         respond(event, "SUCCESS")
         return
+    properties = event.get("ResourceProperties", {})
+    message = properties.get("Message")
+    if not isinstance(message, str) or not message:
+        respond(event, "FAILED", reason="the resource has no Message property")
+        return
     try:
-        arn = event["ResourceProperties"]["DatabaseSecretArn"]
-        secret = boto3.client("secretsmanager").get_secret_value(SecretId=arn)
+        secret = boto3.client("secretsmanager").get_secret_value(SecretId=properties["DatabaseSecretArn"])
         password = json.loads(secret["SecretString"])["password"]
     except ClientError as exc:
         reason = f"reading the database secret failed: {exc}"
     except (KeyError, TypeError, ValueError) as exc:
         reason = f"the database secret has no password field ({type(exc).__name__})"
     else:
-        respond(event, "SUCCESS", data={"Value": origin_secret(password)})
+        respond(event, "SUCCESS", data={"Value": origin_secret(password, message)})
         return
     print(f"cdn-origin-secret: {reason}", flush=True)
     respond(event, "FAILED", reason=reason)

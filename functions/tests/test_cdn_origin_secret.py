@@ -12,6 +12,9 @@ from outbox_support import REGION
 
 HANDLER_FILE = Path(__file__).resolve().parents[1] / "cdn-origin-secret" / "cdn_origin_secret.py"
 PASSWORD = "generated-database-password-30c"
+# What the construct passes as the resource's Message.
+MESSAGE = json.loads((HANDLER_FILE.parents[2] / "runtime/src/wagtail_scale_to_zero_runtime/contract.json")
+                     .read_text("utf-8"))["cdnOriginMessage"]
 
 
 def load_handler():
@@ -62,7 +65,8 @@ def database_secret(outbox, monkeypatch):
 def event(request_type, response_url, arn):
     return {"RequestType": request_type, "ResponseURL": response_url.url, "StackId": "arn:aws:cloudformation:stack/S",
             "RequestId": f"request-{request_type}", "LogicalResourceId": "CmsCdnOriginSecret",
-            "PhysicalResourceId": "cdn-origin-secret", "ResourceProperties": {"DatabaseSecretArn": arn}}
+            "PhysicalResourceId": "cdn-origin-secret",
+            "ResourceProperties": {"DatabaseSecretArn": arn, "Message": MESSAGE}}
 
 
 def test_create_and_update_answer_the_same_derived_value_masked_and_unlogged(database_secret, response_url, capsys):
@@ -73,9 +77,9 @@ def test_create_and_update_answer_the_same_derived_value_masked_and_unlogged(dat
     value = created["Data"]["Value"]
     assert created["Status"] == "SUCCESS" and created["NoEcho"] is True and len(value) == 64
     assert created["PhysicalResourceId"] == updated["PhysicalResourceId"] == "cdn-origin-secret"
-    assert updated["Data"]["Value"] == value == module.origin_secret(PASSWORD)
+    assert updated["Data"]["Value"] == value == module.origin_secret(PASSWORD, MESSAGE)
     # Neither the password nor SECRET_KEY's derivation (another message) gives it.
-    assert PASSWORD not in value and value != module.origin_secret(PASSWORD + "x")
+    assert PASSWORD not in value and value != module.origin_secret(PASSWORD + "x", MESSAGE)
     printed = capsys.readouterr().out
     assert value not in printed and PASSWORD not in printed and "cdn-origin-secret: Create CmsCdnOriginSecret" in printed
 
@@ -86,8 +90,12 @@ def test_delete_succeeds_and_a_missing_secret_fails_with_a_reason_and_no_value(o
     module.handler(event("Create", response_url, database_secret.replace("database", "nothing")), None)
     outbox.client("secretsmanager").put_secret_value(SecretId=database_secret, SecretString=json.dumps({"user": "x"}))
     module.handler(event("Update", response_url, database_secret), None)
-    deleted, missing, malformed = response_url.received
+    unnamed = event("Create", response_url, database_secret)
+    del unnamed["ResourceProperties"]["Message"]
+    module.handler(unnamed, None)
+    deleted, missing, malformed, without_message = response_url.received
     assert deleted["Status"] == "SUCCESS" and deleted["Data"] == {}
     assert missing["Status"] == "FAILED" and "reading the database secret failed" in missing["Reason"]
     assert missing["Data"] == {}
     assert malformed["Status"] == "FAILED" and "has no password field (KeyError)" in malformed["Reason"]
+    assert without_message["Status"] == "FAILED" and without_message["Reason"] == "the resource has no Message property"

@@ -3,7 +3,7 @@
 They live in ONE place, ``contract.json`` in this package, which the construct
 reads too: the headers its CloudFront Function sets, the trusted headers it
 removes from viewers in any spelling ("trustedHeaders", used by the construct
-only), the readiness token's header and message, the password-reset limits, the outbox's and the page
+only), the readiness token's header and message, the message SECRET_KEY is derived with, the password-reset limits, the outbox's and the page
 cache's prefixes, the admin paths (which CloudFront never caches), the command the
 publishing schedule runs, the transfer area of the media bucket (prefix, URL lifetime), and every environment variable (the construct's side also
 uses the alias, the schedule's name and the variable lists; runtime/tests/test_contract.py
@@ -26,6 +26,7 @@ DISTRIBUTION_DOMAIN_HEADER: str = _CONTRACT["distributionDomainHeader"]
 VIEWER_ADDRESS_HEADER: str = _CONTRACT["viewerAddressHeader"]
 READINESS_TOKEN_HEADER: str = _CONTRACT["readinessTokenHeader"]
 READINESS_TOKEN_MESSAGE: str = _CONTRACT["readinessTokenMessage"]
+SECRET_KEY_MESSAGE: str = _CONTRACT["secretKeyMessage"]
 PASSWORD_RESET_WINDOW_SECONDS: int = _CONTRACT["passwordResetWindowSeconds"]
 PASSWORD_RESET_EMAILS_PER_ADDRESS: int = _CONTRACT["passwordResetEmailsPerAddress"]
 PASSWORD_RESET_REQUESTS_PER_CLIENT: int = _CONTRACT["passwordResetRequestsPerClient"]

@@ -3,7 +3,8 @@
 The construct keeps no secret of its own for SECRET_KEY (each Secrets Manager
 secret costs $0.40 a month): the app derives the key from the password in
 DATABASE_SECRET, which Secrets Manager generated for the database, as the hex
-HMAC-SHA256 of DERIVATION_MESSAGE keyed with that password (64 characters). Every
+HMAC-SHA256 of contract.json's secretKeyMessage keyed with that password (64
+characters). Every
 instance, the operator function and every start derive the same key, and the
 key does not reveal the password. Whoever can read the database secret can
 compute the key, as whoever can read the database can already do anything the
@@ -19,7 +20,7 @@ import json
 import os
 from collections.abc import Mapping
 
-DERIVATION_MESSAGE = "wagtail-scale-to-zero SECRET_KEY"
+from .contract import SECRET_KEY_MESSAGE
 
 
 def database_password(environ: Mapping[str, str]) -> str:
@@ -38,4 +39,4 @@ def secret_key(environ: Mapping[str, str] | None = None) -> str:
     if given.strip():
         return given
     password = database_password(environ)
-    return hmac.new(password.encode(), DERIVATION_MESSAGE.encode(), hashlib.sha256).hexdigest() if password else ""
+    return hmac.new(password.encode(), SECRET_KEY_MESSAGE.encode(), hashlib.sha256).hexdigest() if password else ""
